@@ -1,0 +1,182 @@
+"""Every permission decision in Branchlife lives here.
+
+Views, exports, admin and tasks ask `user.has_perm("<app>.<action>", obj)` (django-rules) or use the
+queryset scopes below (`branches_visible_to`). Nothing else looks at roles.
+
+Who a user is comes from three records, any of which may be absent:
+- `user.member`      a party member; committee posts give secretary / committee rights in their branch;
+- `user.officer`     an organization-department officer, scoped to one node and its whole subtree;
+- `user.supervisor`  a 督导, assigned to branches (and to meetings, by the meetings app).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import rules
+from django.db.models import Q, QuerySet
+
+from organizations.models import Member, Organization
+
+
+@dataclass
+class Actor:
+    member: Member | None = None
+    officer_org: Organization | None = None
+    supervised_branch_ids: frozenset[int] = field(default_factory=frozenset)
+    is_superuser: bool = False
+
+
+def actor_of(user) -> Actor:
+    """Who this user is, looked up once per request (cached on the user object)."""
+    if user is None or not user.is_authenticated:
+        return Actor()
+    cached = getattr(user, "_branchlife_actor", None)
+    if cached is not None:
+        return cached
+    member = Member.objects.filter(user=user, is_active=True).select_related("branch").first()
+    officer = getattr(user, "officer", None) if _has_related(user, "officer") else None
+    supervisor = getattr(user, "supervisor", None) if _has_related(user, "supervisor") else None
+    actor = Actor(
+        member=member,
+        officer_org=officer.organization if officer else None,
+        supervised_branch_ids=frozenset(supervisor.branches.values_list("id", flat=True)) if supervisor else frozenset(),
+        is_superuser=user.is_superuser,
+    )
+    user._branchlife_actor = actor
+    return actor
+
+
+def _has_related(user, name: str) -> bool:
+    try:
+        getattr(user, name)
+    except Exception:  # RelatedObjectDoesNotExist
+        return False
+    return True
+
+
+def branch_of(obj) -> Organization | None:
+    """The branch an object belongs to: the branch itself, or obj.branch, or obj.meeting.branch."""
+    if obj is None:
+        return None
+    if isinstance(obj, Organization):
+        return obj
+    if hasattr(obj, "branch"):
+        return obj.branch
+    if hasattr(obj, "meeting"):
+        return obj.meeting.branch
+    return None
+
+
+def org_within(org: Organization, ancestor: Organization) -> bool:
+    return org.path.startswith(ancestor.path)
+
+
+# ---------------------------------------------------------------- predicates over a branch-owned object
+@rules.predicate
+def is_superuser(user, obj=None) -> bool:
+    return actor_of(user).is_superuser
+
+
+@rules.predicate
+def is_member_of_branch(user, obj) -> bool:
+    member, branch = actor_of(user).member, branch_of(obj)
+    return bool(member and branch and member.branch_id == branch.pk)
+
+
+@rules.predicate
+def is_secretary_of_branch(user, obj) -> bool:
+    member, branch = actor_of(user).member, branch_of(obj)
+    return bool(member and branch and member.branch_id == branch.pk and member.is_secretary)
+
+
+@rules.predicate
+def is_committee_of_branch(user, obj) -> bool:
+    member, branch = actor_of(user).member, branch_of(obj)
+    return bool(member and branch and member.branch_id == branch.pk and member.is_committee)
+
+
+@rules.predicate
+def is_officer_over(user, obj) -> bool:
+    officer_org = actor_of(user).officer_org
+    org = obj if isinstance(obj, Organization) else branch_of(obj)
+    return bool(officer_org and org and org_within(org, officer_org))
+
+
+@rules.predicate
+def is_supervisor_of_branch(user, obj) -> bool:
+    branch = branch_of(obj)
+    return bool(branch and branch.pk in actor_of(user).supervised_branch_ids)
+
+
+@rules.predicate
+def is_officer(user) -> bool:
+    return actor_of(user).officer_org is not None
+
+
+@rules.predicate
+def is_member(user) -> bool:
+    return actor_of(user).member is not None
+
+
+@rules.predicate
+def is_supervisor(user) -> bool:
+    return _has_related(user, "supervisor")
+
+
+@rules.predicate
+def is_the_member(user, member) -> bool:
+    own = actor_of(user).member
+    return bool(own and member and own.pk == member.pk)
+
+
+can_read_branch = is_member_of_branch | is_officer_over | is_supervisor_of_branch | is_superuser
+can_manage_branch = is_secretary_of_branch | is_officer_over | is_superuser
+
+# ---------------------------------------------------------------- organizations
+rules.add_perm("organizations.view_branch", can_read_branch)
+rules.add_perm("organizations.view_organization", is_officer_over | is_superuser)
+rules.add_perm("organizations.manage_roster", can_manage_branch)
+rules.add_perm("organizations.view_member", can_read_branch)
+rules.add_perm("organizations.use_officer_pages", is_officer | is_superuser)
+
+# ---------------------------------------------------------------- meetings (issues 4 and 5)
+
+# ---------------------------------------------------------------- evaluations (issue 6)
+
+# ---------------------------------------------------------------- rectification (issue 7)
+
+# ---------------------------------------------------------------- notifications (issue 8)
+
+# ---------------------------------------------------------------- dashboard (issue 9)
+
+
+# ---------------------------------------------------------------- queryset scopes
+def branches_visible_to(user) -> QuerySet[Organization]:
+    """Branches this user may read: their own; every branch under an officer's node; supervised ones."""
+    branches = Organization.objects.filter(level=Organization.Level.BRANCH)
+    actor = actor_of(user)
+    if actor.is_superuser:
+        return branches
+    condition = Q(pk__in=[])
+    if actor.member:
+        condition |= Q(pk=actor.member.branch_id)
+    if actor.officer_org:
+        condition |= Q(path__startswith=actor.officer_org.path)
+    if actor.supervised_branch_ids:
+        condition |= Q(pk__in=actor.supervised_branch_ids)
+    return branches.filter(condition)
+
+
+def organizations_visible_to(user) -> QuerySet[Organization]:
+    """Every node (not only branches) an officer may open: their node and its subtree."""
+    actor = actor_of(user)
+    if actor.is_superuser:
+        return Organization.objects.all()
+    if actor.officer_org:
+        return Organization.objects.filter(path__startswith=actor.officer_org.path)
+    return branches_visible_to(user)
+
+
+def members_visible_to(user) -> QuerySet[Member]:
+    return Member.objects.filter(branch__in=branches_visible_to(user))

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from organizations import views as org_views
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("organizations.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("evaluations/", include("evaluations.urls")),
+    path("rectification/", include("rectification.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("dashboard/", include("dashboard.urls")),
+]
+
+admin.site.site_header = "Branchlife 管理"
+admin.site.site_title = "Branchlife"

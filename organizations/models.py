@@ -1,0 +1,187 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+
+class Organization(MP_Node):
+    """A node of the party organization tree: 县委 → 乡镇党委 → (党总支) → 党支部 → 党小组."""
+
+    class Level(models.TextChoices):
+        COUNTY = "county", _("县(区)委")
+        TOWNSHIP = "township", _("乡镇(街道)党委")
+        GENERAL_BRANCH = "general_branch", _("党总支")
+        BRANCH = "branch", _("党支部")
+        GROUP = "group", _("党小组")
+
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=20, choices=Level.choices)
+    # The share of members that must attend for a meeting to count (many local rules ask for 80%).
+    required_attendance_percent = models.PositiveSmallIntegerField(_("应到会比例(%)"), default=80)
+
+    # No node_order_by: sorted insertion renumbers siblings' paths, which would move whole subtrees
+    # whenever a node is added. Siblings keep the order in which they were created.
+
+    class Meta:
+        verbose_name = _("党组织")
+        verbose_name_plural = _("党组织")
+        indexes = [
+            # Subtree queries are `path LIKE 'xxxx%'`: this operator class lets PostgreSQL use an
+            # index for them whatever the database collation (SQLite ignores it).
+            models.Index(fields=["path"], name="org_path_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["level", "path"], name="org_level_path_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(required_attendance_percent__lte=100), name="org_attendance_percent_lte_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_branch(self) -> bool:
+        return self.level == self.Level.BRANCH
+
+
+class Branch(Organization):
+    """The branch-level nodes of the tree (a proxy: same table, narrower meaning)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("党支部")
+        verbose_name_plural = _("党支部")
+
+
+class Member(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    class Education(models.TextChoices):
+        POSTGRADUATE = "postgraduate", _("研究生")
+        BACHELOR = "bachelor", _("本科")
+        COLLEGE = "college", _("专科")
+        HIGH_SCHOOL = "high_school", _("高中及以下")
+
+    class Category(models.TextChoices):
+        FULL = "full", _("正式党员")
+        PROBATIONARY = "probationary", _("预备党员")
+
+    class Post(models.TextChoices):
+        NONE = "", _("无")
+        SECRETARY = "secretary", _("书记")
+        DEPUTY_SECRETARY = "deputy_secretary", _("副书记")
+        ORGANIZATION = "organization", _("组织委员")
+        DISCIPLINE = "discipline", _("纪检委员")
+        PROPAGANDA = "propaganda", _("宣传委员")
+        OTHER_COMMITTEE = "committee", _("其他支委")
+
+    SECRETARY_POSTS = (Post.SECRETARY, Post.DEPUTY_SECRETARY)
+    COMMITTEE_POSTS = (
+        Post.SECRETARY,
+        Post.DEPUTY_SECRETARY,
+        Post.ORGANIZATION,
+        Post.DISCIPLINE,
+        Post.PROPAGANDA,
+        Post.OTHER_COMMITTEE,
+    )
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+    )
+    branch = models.ForeignKey(
+        Organization, verbose_name=_("所在支部"), on_delete=models.PROTECT, related_name="members"
+    )
+    party_group = models.ForeignKey(
+        Organization,
+        verbose_name=_("党小组"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="group_members",
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    education = models.CharField(_("学历"), max_length=20, choices=Education.choices)
+    category = models.CharField(_("党员类别"), max_length=20, choices=Category.choices, default=Category.FULL)
+    in_service = models.BooleanField(_("在职"), default=True, help_text=_("取消勾选表示退休"))
+    is_mobile = models.BooleanField(_("流动党员"), default=False)
+    joined_on = models.DateField(_("入党日期"), null=True, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    committee_post = models.CharField(_("支委职务"), max_length=20, choices=Post.choices, blank=True, default="")
+    is_active = models.BooleanField(_("在册"), default=True, help_text=_("转出、去世等不再在册时取消勾选"))
+
+    class Meta:
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
+        ordering = ["branch_id", "name", "id"]
+        indexes = [models.Index(fields=["branch", "is_active"], name="member_branch_active_idx")]
+        constraints = [
+            # Two members of one branch may share a name, but not name and phone both.
+            models.UniqueConstraint(
+                fields=["branch", "name", "phone"], name="member_unique_name_phone_per_branch"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_committee(self) -> bool:
+        return self.committee_post in self.COMMITTEE_POSTS
+
+    @property
+    def is_secretary(self) -> bool:
+        return self.committee_post in self.SECRETARY_POSTS
+
+
+class Officer(models.Model):
+    """An organization-department officer (组织部 / 乡镇党委), scoped to one node and everything below it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("所辖组织"), on_delete=models.PROTECT, related_name="officers"
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("组织部门干部")
+        verbose_name_plural = _("组织部门干部")
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.organization})"
+
+
+class Supervisor(models.Model):
+    """督导: an official who attends branches' meetings "以普通党员身份" and comments on them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supervisor")
+    name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("所在单位"),
+        on_delete=models.PROTECT,
+        related_name="supervisors_from",
+        null=True,
+        blank=True,
+    )
+    branches = models.ManyToManyField(
+        Organization, verbose_name=_("联系督导的支部"), related_name="supervisors", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("督导")
+        verbose_name_plural = _("督导")
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.title})" if self.title else self.name

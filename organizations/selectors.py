@@ -1,0 +1,118 @@
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+
+from branchlife.permissions import branches_visible_to, organizations_visible_to
+
+from .models import Member, Organization
+
+
+@dataclass(frozen=True)
+class BranchFacts:
+    """A branch's basic facts as seed 002 reports them upward."""
+
+    total: int
+    full: int
+    probationary: int
+    in_service: int
+    retired: int
+    female: int
+    male: int
+    mobile: int
+    by_education: dict[str, int]
+    committee: list[Member]
+
+
+def branch_facts(*, branch: Organization) -> BranchFacts:
+    active = Q(members__is_active=True)
+    edu_counts = {
+        f"edu_{value}": Count("members", filter=active & Q(members__education=value))
+        for value in Member.Education.values
+    }
+    row = (
+        Organization.objects.filter(pk=branch.pk)
+        .aggregate(
+            total=Count("members", filter=active),
+            full=Count("members", filter=active & Q(members__category=Member.Category.FULL)),
+            probationary=Count("members", filter=active & Q(members__category=Member.Category.PROBATIONARY)),
+            in_service=Count("members", filter=active & Q(members__in_service=True)),
+            female=Count("members", filter=active & Q(members__sex=Member.Sex.FEMALE)),
+            mobile=Count("members", filter=active & Q(members__is_mobile=True)),
+            **edu_counts,
+        )
+    )
+    post_order = {post: i for i, post in enumerate(Member.COMMITTEE_POSTS)}
+    committee = sorted(
+        branch.members.filter(is_active=True, committee_post__in=Member.COMMITTEE_POSTS),
+        key=lambda m: (post_order[m.committee_post], m.name),
+    )
+    return BranchFacts(
+        total=row["total"],
+        full=row["full"],
+        probationary=row["probationary"],
+        in_service=row["in_service"],
+        retired=row["total"] - row["in_service"],
+        female=row["female"],
+        male=row["total"] - row["female"],
+        mobile=row["mobile"],
+        by_education={label: row[f"edu_{value}"] for value, label in Member.Education.choices},
+        committee=committee,
+    )
+
+
+def member_list(*, branch: Organization, search: str = "", filters: dict | None = None) -> QuerySet[Member]:
+    qs = branch.members.filter(is_active=True).select_related("party_group")
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(phone__icontains=search))
+    for key, value in (filters or {}).items():
+        if value not in ("", None):
+            qs = qs.filter(**{key: value})
+    return qs.order_by("name", "id")
+
+
+def branch_list(*, user, within: Organization | None = None, search: str = "") -> QuerySet[Organization]:
+    """Branches the user may see, under `within` when given, with their active member counts."""
+    qs = branches_visible_to(user)
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    if search:
+        qs = qs.filter(name__icontains=search)
+    return qs.annotate(member_count=Count("members", filter=Q(members__is_active=True))).order_by("path")
+
+
+def child_organizations(*, user, parent: Organization) -> QuerySet[Organization]:
+    """The direct children of a node, with how many branches and members sit below each."""
+    children = organizations_visible_to(user).filter(
+        path__startswith=parent.path, depth=parent.depth + 1
+    ).order_by("path")
+    return children
+
+
+def subtree_counts(*, parent: Organization) -> dict[str, dict[str, int]]:
+    """Branches and active members below each child of `parent`, keyed by the child's path.
+
+    Two grouped queries whatever the number of children: a child's subtree is the set of paths that
+    start with the child's path, so grouping by that prefix counts every subtree at once.
+    """
+    width = len(parent.path) + Organization.steplen
+    members = (
+        Member.objects.filter(is_active=True, branch__path__startswith=parent.path, branch__depth__gt=parent.depth)
+        .annotate(prefix=Substr("branch__path", 1, width))
+        .order_by()  # the models' default ordering would otherwise split the groups
+        .values("prefix")
+        .annotate(n=Count("id"))
+    )
+    branches = (
+        Organization.objects.filter(level=Organization.Level.BRANCH, path__startswith=parent.path, depth__gt=parent.depth)
+        .annotate(prefix=Substr("path", 1, width))
+        .order_by()  # the models' default ordering would otherwise split the groups
+        .values("prefix")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for row in members:
+        counts.setdefault(row["prefix"], {"branches": 0, "members": 0})["members"] = row["n"]
+    for row in branches:
+        counts.setdefault(row["prefix"], {"branches": 0, "members": 0})["branches"] = row["n"]
+    return counts

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from .models import Member, Organization
+from .roster import COLUMNS, RosterRow, parse_row
+
+MAX_ROSTER_ROWS = 5000
+
+
+class RosterError(Exception):
+    """The file as a whole cannot be read (not an .xlsx, wrong header, too large)."""
+
+
+@dataclass
+class RosterResult:
+    created: int = 0
+    updated: int = 0
+    bad_rows: list[RosterRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.bad_rows
+
+
+def _read_rows(fileobj) -> list[RosterRow]:
+    try:
+        wb = load_workbook(fileobj, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise RosterError(_("无法读取该文件:请上传用本页模板填写的 .xlsx 表格(不支持 .xls、.csv 或其他格式)。")) from exc
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None)
+    expected = [str(h) for h, _ in COLUMNS]
+    got = [str(c).strip() if c is not None else "" for c in (header or [])][: len(expected)]
+    if got != expected:
+        raise RosterError(
+            _("表头与模板不一致。第一行应依次为:%(expected)s") % {"expected": "、".join(expected)}
+        )
+    parsed = []
+    for line, cells in enumerate(rows, start=2):
+        if not any(c not in (None, "") for c in cells):
+            continue
+        if len(parsed) >= MAX_ROSTER_ROWS:
+            raise RosterError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROSTER_ROWS})
+        parsed.append(parse_row(line, list(cells)))
+    wb.close()
+    if not parsed:
+        raise RosterError(_("表格中没有党员数据。"))
+    return parsed
+
+
+def roster_import(*, branch: Organization, fileobj) -> RosterResult:
+    """Validates every row first; writes nothing unless every row is good.
+
+    A row whose name and phone match an active member of the branch updates that member; any other
+    row adds a member.
+    """
+    rows = _read_rows(fileobj)
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        if row.values:
+            key = (row.values["name"], row.values["phone"])
+            if key in seen:
+                row.errors.append(_("与第 %(line)s 行姓名和电话重复") % {"line": seen[key]})
+            seen.setdefault(key, row.line)
+    result = RosterResult(bad_rows=[r for r in rows if r.errors])
+    if not result.ok:
+        return result
+
+    with transaction.atomic():
+        existing = {(m.name, m.phone): m for m in Member.objects.select_for_update().filter(branch=branch)}
+        groups = {g.name: g for g in branch.get_children().filter(level=Organization.Level.GROUP)}
+        for row in rows:
+            group = None
+            if row.party_group:
+                group = groups.get(row.party_group)
+                if group is None:
+                    group = branch.add_child(name=row.party_group, level=Organization.Level.GROUP)
+                    branch.refresh_from_db()
+                    groups[group.name] = group
+            member = existing.get((row.values["name"], row.values["phone"]))
+            if member is None:
+                member = Member(branch=branch)
+                result.created += 1
+            else:
+                result.updated += 1
+            for key, value in row.values.items():
+                setattr(member, key, value)
+            member.party_group = group
+            member.is_active = True
+            member.full_clean()
+            member.save()
+    return result

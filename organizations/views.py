@@ -1,0 +1,141 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from branchlife import xlsx
+from branchlife.permissions import actor_of
+from branchlife.views import get_for_user, paginate
+
+from . import roster, selectors, services
+from .forms import MemberFilterForm, RosterUploadForm
+from .models import Organization
+
+
+@login_required
+def home(request):
+    actor = actor_of(request.user)
+    if actor.officer_org is not None:
+        return redirect("organizations:organization_detail", pk=actor.officer_org.pk)
+    if actor.member is not None:
+        return redirect("organizations:branch_detail", pk=actor.member.branch_id)
+    return redirect("organizations:branch_list")
+
+
+@login_required
+def my_branch(request):
+    member = actor_of(request.user).member
+    if member is None:
+        raise PermissionDenied
+    return redirect("organizations:branch_detail", pk=member.branch_id)
+
+
+@login_required
+def my_organization(request):
+    org = actor_of(request.user).officer_org
+    if org is None:
+        raise PermissionDenied
+    return redirect("organizations:organization_detail", pk=org.pk)
+
+
+@login_required
+def branch_list(request):
+    q = request.GET.get("q", "").strip()
+    branches = selectors.branch_list(user=request.user, search=q)
+    return render(request, "organizations/branch_list.html", {"page": paginate(request, branches), "q": q})
+
+
+@login_required
+def organization_detail(request, pk):
+    org = get_for_user(request.user, "organizations.view_organization", Organization, pk=pk)
+    if org.is_branch:
+        return redirect("organizations:branch_detail", pk=org.pk)
+    q = request.GET.get("q", "").strip()
+    children = list(selectors.child_organizations(user=request.user, parent=org))
+    counts = selectors.subtree_counts(parent=org)
+    for child in children:
+        child.counts = counts.get(child.path, {"branches": 0, "members": 0})
+    branches = selectors.branch_list(user=request.user, within=org, search=q) if q else None
+    return render(
+        request,
+        "organizations/organization_detail.html",
+        {"org": org, "ancestors": org.get_ancestors(), "children": children, "branches": branches, "q": q},
+    )
+
+
+@login_required
+def branch_detail(request, pk):
+    branch = get_for_user(request.user, "organizations.view_branch", Organization, pk=pk, level=Organization.Level.BRANCH)
+    form = MemberFilterForm(request.GET or None)
+    members = selectors.member_list(
+        branch=branch, search=request.GET.get("q", "").strip(), filters=form.filters() if request.GET else {}
+    )
+    return render(
+        request,
+        "organizations/branch_detail.html",
+        {
+            "branch": branch,
+            "ancestors": branch.get_ancestors(),
+            "facts": selectors.branch_facts(branch=branch),
+            "filter_form": form,
+            "page": paginate(request, members, per_page=50),
+            "can_manage": request.user.has_perm("organizations.manage_roster", branch),
+        },
+    )
+
+
+def _roster_branch(request, pk):
+    return get_for_user(
+        request.user, "organizations.manage_roster", Organization, pk=pk, level=Organization.Level.BRANCH
+    )
+
+
+@login_required
+def roster_export(request, pk):
+    branch = _roster_branch(request, pk)
+    members = selectors.member_list(branch=branch)
+    return xlsx.xlsx_response(
+        filename=f"{branch.name}-花名册.xlsx",
+        title=_("花名册"),
+        headers=[h for h, _ in roster.COLUMNS],
+        rows=roster.roster_rows(members),
+    )
+
+
+@login_required
+def roster_template(request):
+    if not (actor_of(request.user).member or actor_of(request.user).officer_org or request.user.is_superuser):
+        raise PermissionDenied
+    return xlsx.xlsx_response(
+        filename="花名册导入模板.xlsx",
+        title=_("花名册"),
+        headers=[h for h, _ in roster.COLUMNS],
+        rows=[["张三", "男", "本科", "正式党员", "在职", "否", "2015-07-01", "13800000000", "第一党小组", "组织委员"]],
+        notes=[f"{h}:{d}" for h, d in roster.COLUMNS],
+    )
+
+
+@login_required
+def roster_import(request, pk):
+    branch = _roster_branch(request, pk)
+    result = None
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.roster_import(branch=branch, fileobj=form.cleaned_data["file"])
+        except services.RosterError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if result.ok:
+                messages.success(
+                    request,
+                    _("导入成功:新增 %(created)s 人,更新 %(updated)s 人。") % {"created": result.created, "updated": result.updated},
+                )
+                return redirect("organizations:branch_detail", pk=branch.pk)
+    return render(
+        request,
+        "organizations/roster_import.html",
+        {"branch": branch, "form": form, "result": result, "columns": roster.COLUMNS},
+        status=400 if request.method == "POST" else 200,
+    )
