@@ -139,12 +139,42 @@ rules.add_perm("organizations.view_organization", is_officer_over | is_superuser
 rules.add_perm("organizations.manage_roster", can_manage_branch)
 rules.add_perm("organizations.view_member", can_read_branch)
 rules.add_perm("organizations.use_officer_pages", is_officer | is_superuser)
+rules.add_perm("organizations.download_roster_template", is_member | is_officer | is_superuser)
 
 # ---------------------------------------------------------------- meetings (issues 4 and 5)
 
 # ---------------------------------------------------------------- evaluations (issue 6)
 
 # ---------------------------------------------------------------- rectification (issue 7)
+# A member sees and updates their own items; the committee reads the branch's list, ledger and cards,
+# the secretary manages them (edit, merge, verify, close, reopen, 回头看); officers read everything
+# under their node and supervisors their branches. Items are reached through branch_of(item) = item.branch.
+@rules.predicate
+def is_responsible_for_item(user, item) -> bool:
+    member = actor_of(user).member
+    return bool(member and item is not None and getattr(item, "responsible_id", None) == member.pk)
+
+
+@rules.predicate
+def is_print_job_owner(user, job) -> bool:
+    return bool(job is not None and job.requested_by_id == user.pk)
+
+
+can_read_rectification = is_committee_of_branch | is_officer_over | is_supervisor_of_branch | is_superuser
+can_manage_rectification = is_secretary_of_branch | is_superuser
+
+rules.add_perm("rectification.view_ledger", can_read_rectification)
+rules.add_perm("rectification.view_problem_list", can_read_rectification)
+rules.add_perm("rectification.manage_problem_list", can_manage_rectification)
+rules.add_perm("rectification.manage_items", can_manage_rectification)
+rules.add_perm("rectification.print_cards", can_read_rectification)
+rules.add_perm("rectification.view_item", is_responsible_for_item | can_read_rectification)
+rules.add_perm("rectification.update_item", is_responsible_for_item | can_manage_rectification)
+rules.add_perm("rectification.verify_item", can_manage_rectification)
+rules.add_perm("rectification.use_my_items", is_member)
+# Printing for a whole node (township, county) is an officer's job; a branch's reader may print its own.
+rules.add_perm("rectification.start_print_job", is_officer_over | can_read_rectification)
+rules.add_perm("rectification.view_print_job", is_print_job_owner | is_superuser)
 
 # ---------------------------------------------------------------- notifications (issue 8)
 

@@ -105,7 +105,7 @@ def roster_export(request, pk):
 
 @login_required
 def roster_template(request):
-    if not (actor_of(request.user).member or actor_of(request.user).officer_org or request.user.is_superuser):
+    if not request.user.has_perm("organizations.download_roster_template"):
         raise PermissionDenied
     return xlsx.xlsx_response(
         filename="花名册导入模板.xlsx",
