@@ -1,6 +1,7 @@
 """The navigation bar: what each role sees, decided from the permission module's view of the user."""
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import actor_of
@@ -39,4 +40,11 @@ def navigation(request):
             items.append({"label": label, "url": reverse(url_name)})
         except NoReverseMatch:
             continue
-    return {"nav_items": items, "actor": actor}
+    return {"nav_items": items, "actor": actor, "notification_unread": _unread_count(user)}
+
+
+def _unread_count(user):
+    """The badge in the navigation: one indexed COUNT, run only when a page actually renders it."""
+    from notifications.selectors import notification_unread_count
+
+    return SimpleLazyObject(lambda: notification_unread_count(user=user))

@@ -142,8 +142,124 @@ rules.add_perm("organizations.use_officer_pages", is_officer | is_superuser)
 rules.add_perm("organizations.download_roster_template", is_member | is_officer | is_superuser)
 
 # ---------------------------------------------------------------- meetings (issues 4 and 5)
+def _meeting_of(obj):
+    """The meeting of a Meeting or of anything hanging off one (Opinion, Talk, SelfReview, …)."""
+    if obj is None:
+        return None
+    if hasattr(obj, "public_token"):
+        return obj
+    return getattr(obj, "meeting", None)
+
+
+@rules.predicate
+def is_supervisor_of_meeting(user, obj) -> bool:
+    """A 督导 named on the meeting itself (the branch need not be among their assigned branches)."""
+    meeting = _meeting_of(obj)
+    if meeting is None or meeting.pk is None or not _has_related(user, "supervisor"):
+        return False
+    return meeting.supervisors.filter(pk=user.supervisor.pk).exists()
+
+
+@rules.predicate
+def is_recorder_of_meeting(user, obj) -> bool:
+    member, meeting = actor_of(user).member, _meeting_of(obj)
+    if not (member and meeting and meeting.pk and member.branch_id == meeting.branch_id):
+        return False
+    return meeting.recorders.filter(pk=member.pk).exists()
+
+
+@rules.predicate
+def is_talk_party(user, talk) -> bool:
+    member = actor_of(user).member
+    return bool(member and talk and member.pk in (talk.member_a_id, talk.member_b_id))
+
+
+@rules.predicate
+def is_review_author(user, review) -> bool:
+    member = actor_of(user).member
+    return bool(member and review and review.member_id and member.pk == review.member_id)
+
+
+@rules.predicate
+def is_committee_review(user, review) -> bool:
+    return bool(review and review.member_id is None)
+
+
+@rules.predicate
+def is_editable_review(user, review) -> bool:
+    return bool(review and review.is_editable)
+
+
+@rules.predicate
+def is_opinion_claimant(user, opinion) -> bool:
+    member = actor_of(user).member
+    return bool(member and opinion and opinion.claims.filter(member=member).exists())
+
+
+@rules.predicate
+def is_meeting_open(user, obj) -> bool:
+    meeting = _meeting_of(obj)
+    return bool(meeting and meeting.closed_at is None)
+
+
+can_read_meeting = can_read_branch | is_supervisor_of_meeting
+can_oversee_meeting = can_manage_branch | is_committee_of_branch | is_supervisor_of_branch | is_supervisor_of_meeting
+# Issue 5: only the secretary, a designated recorder and the supervisor write the meeting record.
+can_record_meeting = (
+    is_secretary_of_branch | is_recorder_of_meeting | is_supervisor_of_branch | is_supervisor_of_meeting | is_superuser
+)
+is_branch_secretary = is_secretary_of_branch | is_superuser
+
+rules.add_perm("meetings.add_meeting", can_manage_branch)  # obj: the branch
+rules.add_perm("meetings.view_meeting", can_read_meeting)
+rules.add_perm("meetings.change_meeting", can_manage_branch)
+rules.add_perm("meetings.view_timeline", can_oversee_meeting)
+rules.add_perm("meetings.mark_ready", can_manage_branch)
+rules.add_perm("meetings.manage_study", can_manage_branch)
+rules.add_perm("meetings.view_study", can_read_meeting)
+rules.add_perm("meetings.submit_opinion", is_member_of_branch & is_meeting_open)
+rules.add_perm("meetings.view_opinions", can_read_meeting)
+rules.add_perm("meetings.manage_opinions", can_manage_branch)  # record offline, sort, merge, assign
+rules.add_perm("meetings.view_opinion_authors", can_manage_branch)
+rules.add_perm("meetings.claim_opinion", is_member_of_branch)
+rules.add_perm("meetings.answer_opinion", can_manage_branch | (is_member_of_branch & is_opinion_claimant))
+rules.add_perm("meetings.record_talk", is_member_of_branch | is_superuser)
+rules.add_perm("meetings.view_talks", can_read_meeting)
+rules.add_perm("meetings.view_talk_summary", is_talk_party | is_secretary_of_branch | is_superuser)
+rules.add_perm("meetings.change_talk", (is_talk_party & is_member_of_branch) | is_branch_secretary)
+rules.add_perm("meetings.write_self_review", is_member_of_branch)  # obj: the meeting
+rules.add_perm("meetings.review_self_reviews", is_branch_secretary)  # obj: the meeting or a review
+rules.add_perm("meetings.list_self_reviews", can_oversee_meeting)
+rules.add_perm(
+    "meetings.view_self_review",
+    is_review_author | can_manage_branch | is_supervisor_of_branch | is_supervisor_of_meeting
+    | (is_committee_review & is_member_of_branch),
+)
+rules.add_perm(
+    "meetings.edit_self_review",
+    is_editable_review & ((is_review_author & is_member_of_branch) | (is_committee_review & is_branch_secretary)),
+)
+rules.add_perm("meetings.record_meeting", can_record_meeting & is_meeting_open)
+rules.add_perm("meetings.view_record", can_read_meeting)
+rules.add_perm("meetings.close_meeting", is_branch_secretary)
+rules.add_perm("meetings.view_report", can_read_meeting)
+
 
 # ---------------------------------------------------------------- evaluations (issue 6)
+# Voting is for the branch's own members (the roster decides who exactly); results before publication
+# are for those who run the evaluation; final grades are the secretary's (组织评定).
+can_run_evaluation = can_manage_branch | is_committee_of_branch
+rules.add_perm("evaluations.view_evaluation", can_read_branch)
+rules.add_perm("evaluations.create_evaluation", can_manage_branch)
+rules.add_perm("evaluations.manage_evaluation", can_manage_branch)
+rules.add_perm("evaluations.vote", is_member_of_branch)
+rules.add_perm("evaluations.print_paper_ballot", can_run_evaluation)
+rules.add_perm("evaluations.enter_paper", is_secretary_of_branch | is_committee_of_branch | is_superuser)
+rules.add_perm("evaluations.view_results", can_run_evaluation)
+rules.add_perm("evaluations.determine", is_secretary_of_branch | is_superuser)
+rules.add_perm("evaluations.view_published", can_read_branch)
+rules.add_perm("evaluations.view_own_result", is_member_of_branch)
+rules.add_perm("evaluations.check_receipt", rules.is_authenticated)
 
 # ---------------------------------------------------------------- rectification (issue 7)
 # A member sees and updates their own items; the committee reads the branch's list, ledger and cards,
@@ -177,8 +293,22 @@ rules.add_perm("rectification.start_print_job", is_officer_over | can_read_recti
 rules.add_perm("rectification.view_print_job", is_print_job_owner | is_superuser)
 
 # ---------------------------------------------------------------- notifications (issue 8)
+@rules.predicate
+def is_recipient(user, notification) -> bool:
+    return bool(notification is not None and user.is_authenticated and notification.recipient_id == user.pk)
+
+
+# Everyone with an account has a notification centre (officers get escalations, supervisors may too);
+# a message is only ever opened or marked by the person it was sent to.
+rules.add_perm("notifications.use_centre", rules.is_authenticated)
+rules.add_perm("notifications.change_notification", is_recipient)
 
 # ---------------------------------------------------------------- dashboard (issue 9)
+# An officer reads the dashboards (indicators, ranking, supervision figures, exports) of their node and
+# of every node below it, never above or beside it; a supervisor (督导) has a page of their meetings.
+rules.add_perm("dashboard.view_dashboard", is_officer | is_superuser)
+rules.add_perm("dashboard.view_node", is_officer_over | is_superuser)  # obj: an Organization
+rules.add_perm("dashboard.use_supervisor_home", is_supervisor)
 
 
 # ---------------------------------------------------------------- queryset scopes

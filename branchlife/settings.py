@@ -230,3 +230,43 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
 }
+
+# ---------------------------------------------------------------- deadline reminders (issue 8)
+# Days before a deadline when the "due soon" reminder goes out, and days overdue before a rectification
+# item is escalated from the branch secretary to the township's officers.
+REMINDER_DUE_SOON_DAYS = envint("REMINDER_DUE_SOON_DAYS", "3")
+REMINDER_ESCALATE_AFTER_DAYS = envint("REMINDER_ESCALATE_AFTER_DAYS", "7")
+# A closed rectification item is due for its follow-up review (回头看) this many days after closing.
+REMINDER_FOLLOW_UP_AFTER_DAYS = envint("REMINDER_FOLLOW_UP_AFTER_DAYS", "30")
+# No email between these hours (Asia/Shanghai); in-app messages are not held back.
+REMINDER_QUIET_START_HOUR = envint("REMINDER_QUIET_START_HOUR", "22")
+REMINDER_QUIET_END_HOUR = envint("REMINDER_QUIET_END_HOUR", "7")
+# A reminder handed to the broker but still unsent this long after is handed over again (lost message).
+REMINDER_REQUEUE_AFTER_MINUTES = envint("REMINDER_REQUEUE_AFTER_MINUTES", "60")
+# Attempts per channel before a failing channel (SMTP down) is given up for that reminder.
+REMINDER_MAX_ATTEMPTS = envint("REMINDER_MAX_ATTEMPTS", "5")
+REMINDER_CHANNELS = [
+    c.strip()
+    for c in os.getenv(
+        "REMINDER_CHANNELS", "notifications.channels.InAppChannel,notifications.channels.EmailChannel"
+    ).split(",")
+    if c.strip()
+]
+# Five cron fields (minute hour day month weekday) or "off"; `expires` drops a scan that waited so long
+# in the queue that the next one is about to start.
+REMINDER_SCAN_CRON = os.getenv("REMINDER_SCAN_CRON", "*/15 * * * *")
+REMINDER_SCAN_EXPIRES = envint("REMINDER_SCAN_EXPIRES", "840")
+if REMINDER_SCAN_CRON != "off":
+    from celery.schedules import crontab
+
+    try:
+        _minute, _hour, _day, _month, _weekday = REMINDER_SCAN_CRON.split()
+    except ValueError as exc:
+        raise ImproperlyConfigured("REMINDER_SCAN_CRON needs five cron fields or 'off'") from exc
+    CELERY_BEAT_SCHEDULE["reminders-scan"] = {
+        "task": "notifications.reminders_scan",
+        "schedule": crontab(
+            minute=_minute, hour=_hour, day_of_month=_day, month_of_year=_month, day_of_week=_weekday
+        ),
+        "options": {"expires": REMINDER_SCAN_EXPIRES},
+    }

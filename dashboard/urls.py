@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dashboard"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("branches/", views.branches, name="branches"),
+    path("branches/export.xlsx", views.branches_export, name="branches_export"),
+    path("ranking/", views.ranking, name="ranking"),
+    path("children/export.xlsx", views.children_export, name="children_export"),
+    path("items/", views.items, name="items"),
+    path("items/export.xlsx", views.items_export, name="items_export"),
+    path("supervisor/", views.supervisor_home, name="supervisor_home"),
+    path("supervisor/export.xlsx", views.supervisor_export, name="supervisor_export"),
+    path("supervision/", views.supervision_stats, name="supervision_stats"),
+    path("supervision/export.xlsx", views.supervision_stats_export, name="supervision_stats_export"),
+]

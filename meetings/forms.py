@@ -1,1 +1,399 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from organizations.models import Member, Supervisor
+
+from . import talks
+from .models import AgendaItem, Attendance, Meeting, Opinion, SelfReview, Talk
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        post = obj.get_committee_post_display() if obj.committee_post else ""
+        return f"{obj.name}({post})" if post else obj.name
+
+
+class MembersField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+def branch_members(branch_id):
+    return Member.objects.filter(branch_id=branch_id, is_active=True).order_by("name", "id")
+
+
+# ---------------------------------------------------------------- the plan
+class MeetingForm(forms.ModelForm):
+    branch = forms.ModelChoiceField(label=_("党支部"), queryset=None, required=False)
+    custom_talk_rules = forms.MultipleChoiceField(
+        label=_("自定义必谈规则"), choices=list(talks.RULES.items()), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("仅在“谈心谈话规则”选“自定义”时使用"),
+    )
+    review_aspects_text = forms.CharField(
+        label=_("对照检查的方面"), widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("每行一个方面;默认是六个方面(参照安岳县青少年宫支部 2020 年度组织生活会)"),
+    )
+    supervisors = forms.ModelMultipleChoiceField(
+        label=_("督导"), queryset=Supervisor.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    recorders = MembersField(
+        label=_("记录员"), queryset=Member.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("除书记和督导外,可在会上记录的党员"),
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "kind", "theme", "year", "held_on", "starts_at", "place", "basis", "excellent_quota_percent",
+            "opinions_close_on", "talks_due_on", "self_reviews_due_on", "ballot_closes_at", "rectification_plans_due_on",
+            "talk_rule_set", "claim_target_member", "claim_target_committee",
+        ]
+        widgets = {
+            "held_on": DATE, "starts_at": TIME, "opinions_close_on": DATE, "talks_due_on": DATE,
+            "self_reviews_due_on": DATE, "ballot_closes_at": DATETIME, "rectification_plans_due_on": DATE,
+        }
+
+    def __init__(self, *args, branches=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk:
+            del self.fields["branch"]
+            branch_id = instance.branch_id
+            self.fields["supervisors"].initial = list(instance.supervisors.all())
+            self.fields["recorders"].initial = list(instance.recorders.all())
+            self.fields["custom_talk_rules"].initial = instance.custom_talk_rules
+            self.fields["review_aspects_text"].initial = "\n".join(instance.review_aspects)
+        else:
+            self.fields["branch"].queryset = branches
+            self.fields["branch"].required = True
+            only = list(branches[:2]) if branches is not None else []
+            if len(only) == 1:
+                self.fields["branch"].initial = only[0]
+            branch_id = self.data.get("branch") or (only[0].pk if len(only) == 1 else None)
+            self.fields["review_aspects_text"].initial = "\n".join(instance.review_aspects)
+            self.fields["year"].initial = timezone.localdate().year
+        if branch_id and str(branch_id).isdigit():
+            self.fields["recorders"].queryset = branch_members(branch_id)
+        self.fields["excellent_quota_percent"].help_text = _("留空表示不设优秀比例上限;默认 30%")
+
+    def clean_review_aspects_text(self):
+        lines = [line.strip() for line in self.cleaned_data["review_aspects_text"].splitlines() if line.strip()]
+        if not lines:
+            raise forms.ValidationError(_("请至少填写一个方面。"))
+        if any(len(line) > 100 for line in lines):
+            raise forms.ValidationError(_("每个方面不超过 100 字。"))
+        return lines
+
+    def service_fields(self) -> dict:
+        data = {k: self.cleaned_data[k] for k in self.Meta.fields}
+        data["custom_talk_rules"] = list(self.cleaned_data.get("custom_talk_rules") or [])
+        data["review_aspects"] = self.cleaned_data["review_aspects_text"]
+        return data
+
+
+class MeetingFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("支部、主题或地点")}))
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部"))] + Meeting.Kind.choices)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), ("open", _("进行中")), ("closed", _("已召开"))]
+    )
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {
+            "search": self.cleaned_data["q"].strip(),
+            "year": self.cleaned_data["year"],
+            "kind": self.cleaned_data["kind"],
+            "status": self.cleaned_data["status"],
+        }
+
+
+class ReadyForm(forms.Form):
+    note = forms.CharField(
+        label=_("未完成事项说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        help_text=_("必谈未全部完成时必须写明原因"),
+    )
+
+
+# ---------------------------------------------------------------- study sessions
+class StudySessionForm(forms.Form):
+    held_on = forms.DateField(label=_("日期"), widget=DATE)
+    topic = forms.CharField(label=_("学习主题"), max_length=200)
+    form = forms.CharField(label=_("学习形式"), max_length=100, required=False, help_text=_("如:书记领读、分组讨论、交流发言"))
+    materials = forms.CharField(label=_("学习材料"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    attendees = MembersField(label=_("参加人员"), queryset=Member.objects.none(), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = branch_members(meeting.branch_id)
+
+
+# ---------------------------------------------------------------- opinions
+class MemberOpinionForm(forms.Form):
+    target_member = MemberChoiceField(
+        label=_("针对"), queryset=Member.objects.none(), required=False, empty_label=_("支部班子"),
+        help_text=_("不选则是对支部班子的意见"),
+    )
+    text = forms.CharField(
+        label=_("意见建议"), min_length=5, max_length=Opinion.MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5, "maxlength": Opinion.MAX_LENGTH})
+    )
+    is_anonymous = forms.BooleanField(
+        label=_("匿名提交"), required=False,
+        help_text=_("匿名意见不记录提交人、IP 地址和提交时间(只记日期),提交后连您自己也无法再查到是哪一条。"),
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_member"].queryset = branch_members(meeting.branch_id)
+
+
+class PublicOpinionForm(forms.Form):
+    text = forms.CharField(
+        label=_("您的意见建议"), min_length=5, max_length=Opinion.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": Opinion.MAX_LENGTH}),
+        help_text=_("5 至 1000 字"),
+    )
+    target_text = forms.CharField(
+        label=_("针对的党员或班子(可不填)"), max_length=50, required=False,
+        widget=forms.TextInput(attrs={"maxlength": 50}),
+    )
+    author_label = forms.CharField(
+        label=_("署名(可不填)"), max_length=50, required=False, widget=forms.TextInput(attrs={"maxlength": 50}),
+        help_text=_("不填即为匿名:系统不记录您的姓名、IP 地址或提交时间。"),
+    )
+    # A field people never see: bots fill it in.
+    website = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
+
+
+class OfflineOpinionForm(forms.Form):
+    channel = forms.ChoiceField(label=_("渠道"), choices=[(c, Opinion.Channel(c).label) for c in Opinion.OFFLINE_CHANNELS])
+    received_on = forms.DateField(label=_("收到日期"), widget=DATE, initial=timezone.localdate)
+    text = forms.CharField(
+        label=_("意见建议"), min_length=5, max_length=Opinion.MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    is_anonymous = forms.BooleanField(label=_("匿名"), required=False, initial=True)
+    author_label = forms.CharField(label=_("提出人(署名时)"), max_length=50, required=False)
+    target_member = MemberChoiceField(label=_("针对"), queryset=Member.objects.none(), required=False, empty_label=_("支部班子"))
+    category = forms.ChoiceField(label=_("类别"), choices=[("", _("未分类"))] + Opinion.Category.choices, required=False)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_member"].queryset = branch_members(meeting.branch_id)
+
+
+class OpinionSortForm(forms.Form):
+    category = forms.ChoiceField(label=_("类别"), choices=[("", _("未分类"))] + Opinion.Category.choices, required=False)
+    target_member = MemberChoiceField(label=_("针对"), queryset=Member.objects.none(), required=False, empty_label=_("支部班子"))
+    merged_into = forms.ChoiceField(label=_("与哪条意见重复(合并)"), required=False)
+
+    def __init__(self, *args, opinion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.opinion = opinion
+        self.fields["target_member"].queryset = branch_members(opinion.meeting.branch_id)
+        others = (
+            Opinion.objects.filter(meeting_id=opinion.meeting_id, merged_into__isnull=True)
+            .exclude(pk=opinion.pk)
+            .order_by("received_on", "sort_key")
+        )
+        self._others = {str(o.pk): o for o in others}
+        self.fields["merged_into"].choices = [("", _("不重复"))] + [(k, o.text[:40]) for k, o in self._others.items()]
+
+    def clean_merged_into(self):
+        value = self.cleaned_data.get("merged_into")
+        return self._others.get(value) if value else None
+
+
+class OpinionAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("答复/办理情况"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    status = forms.ChoiceField(label=_("状态"), choices=Opinion.Status.choices)
+
+
+class OpinionFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("内容或答复")}))
+    channel = forms.ChoiceField(label=_("渠道"), required=False, choices=[("", _("全部"))] + Opinion.Channel.choices)
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Opinion.Status.choices)
+    category = forms.ChoiceField(
+        label=_("类别"), required=False, choices=[("", _("全部")), ("none", _("未分类"))] + Opinion.Category.choices
+    )
+    target = forms.ChoiceField(label=_("针对"), required=False)
+    claimed = forms.ChoiceField(label=_("认领"), required=False)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = [(str(m.pk), m.name) for m in members]
+        self.fields["target"].choices = [("", _("全部")), ("committee", _("支部班子"))] + people
+        self.fields["claimed"].choices = [("", _("全部")), ("no", _("无人认领")), ("yes", _("已有人认领"))] + [
+            (k, _("%(name)s 认领的") % {"name": n}) for k, n in people
+        ]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        d = self.cleaned_data
+        return {
+            "search": d["q"].strip(), "channel": d["channel"], "status": d["status"], "category": d["category"],
+            "target": d["target"], "claimed": d["claimed"],
+        }
+
+
+# ---------------------------------------------------------------- talks
+class TalkForm(forms.Form):
+    member_a = MemberChoiceField(label=_("谈话人"), queryset=Member.objects.none())
+    member_b = MemberChoiceField(label=_("谈话对象(本支部党员)"), queryset=Member.objects.none(), required=False, empty_label=_("—— 支部以外的对象 ——"))
+    other_kind = forms.ChoiceField(label=_("支部以外的对象"), choices=Talk.Other.choices, required=False)
+    other_name = forms.CharField(label=_("对象姓名/单位"), max_length=100, required=False)
+    held_on = forms.DateField(label=_("谈话日期"), widget=DATE, initial=timezone.localdate)
+    topics = forms.CharField(label=_("谈话主题"), max_length=300)
+    summary = forms.CharField(
+        label=_("谈话要点"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("只有谈话双方和支部书记能看到"),
+    )
+
+    def __init__(self, *args, meeting, fixed_member=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = branch_members(meeting.branch_id)
+        self.fields["member_a"].queryset = members
+        self.fields["member_b"].queryset = members
+        self.fixed_member = fixed_member
+        if fixed_member is not None:
+            self.fields["member_a"].initial = fixed_member.pk
+            self.fields["member_a"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        a, b, kind = data.get("member_a"), data.get("member_b"), data.get("other_kind")
+        if self.fixed_member is not None and a and b and self.fixed_member.pk not in (a.pk, b.pk):
+            self.add_error("member_b", _("只能记录自己参加的谈话。"))
+        if not b and not kind:
+            self.add_error("member_b", _("请选择谈话对象,或选择支部以外的对象类型。"))
+        if a and b and a.pk == b.pk:
+            self.add_error("member_b", _("不能与自己谈话。"))
+        return data
+
+
+class TalkFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("姓名或主题")}))
+    member = forms.ChoiceField(label=_("党员"), required=False)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", _("全部"))] + [(str(m.pk), m.name) for m in members]
+
+
+# ---------------------------------------------------------------- self-reviews
+class SelfReviewForm(forms.Form):
+    root_causes = forms.CharField(label=_("原因剖析"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+    measures = forms.CharField(label=_("整改措施"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+    direction = forms.CharField(label=_("努力方向"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProblemForm(forms.Form):
+    aspect = forms.ChoiceField(label=_("方面"), required=False)
+    text = forms.CharField(label=_("存在问题"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    measure = forms.CharField(label=_("整改措施"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, aspects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["aspect"].choices = [("", _("请选择方面"))] + [(a, a) for a in aspects]
+
+
+ProblemFormSet = forms.formset_factory(ProblemForm, extra=0, max_num=50, absolute_max=60, validate_max=True)
+
+
+class ReviewDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核"), choices=[("approve", _("审核通过")), ("return", _("退回修改"))], widget=forms.RadioSelect
+    )
+    comment = forms.CharField(label=_("审核意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SelfReviewFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("姓名")}))
+    status = forms.ChoiceField(
+        label=_("状态"), required=False,
+        choices=[("", _("全部")), ("missing", _("未提交(含草稿、退回)"))] + SelfReview.Status.choices,
+    )
+
+
+# ================================================================ issue 5
+class AttendanceForm(forms.Form):
+    supervisors_present = forms.ModelMultipleChoiceField(
+        label=_("到会督导"), queryset=Supervisor.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, meeting, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+        existing = {a.member_id: a for a in meeting.attendance.all()}
+        self.fields["supervisors_present"].queryset = meeting.supervisors.all()
+        self.fields["supervisors_present"].initial = list(meeting.supervisors_present.all())
+        for m in members:
+            a = existing.get(m.pk)
+            self.fields[f"status_{m.pk}"] = forms.ChoiceField(
+                label=m.name, choices=Attendance.Status.choices, initial=a.status if a else Attendance.Status.PRESENT,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"reason_{m.pk}"] = forms.CharField(
+                label=_("原因"), required=False, max_length=200, initial=a.reason if a else "",
+                widget=forms.TextInput(attrs={"placeholder": _("缺席/请假原因")}),
+            )
+
+    def member_rows(self):
+        return [(m, self[f"status_{m.pk}"], self[f"reason_{m.pk}"]) for m in self.members]
+
+    def clean(self):
+        data = super().clean()
+        for m in self.members:
+            status, reason = data.get(f"status_{m.pk}"), (data.get(f"reason_{m.pk}") or "").strip()
+            if status and status != Attendance.Status.PRESENT and not reason:
+                self.add_error(f"reason_{m.pk}", _("请注明原因。"))
+        return data
+
+    def rows(self):
+        from .services import AttendanceInput
+
+        return [
+            AttendanceInput(member=m, status=self.cleaned_data[f"status_{m.pk}"], reason=self.cleaned_data.get(f"reason_{m.pk}", ""))
+            for m in self.members
+        ]
+
+
+class AgendaItemForm(forms.Form):
+    pk = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    title = forms.CharField(label=_("议程"), max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=AgendaItem.Kind.choices, required=False)
+
+
+AgendaFormSet = forms.formset_factory(AgendaItemForm, extra=1, can_order=True, can_delete=True, max_num=20, absolute_max=30)
+
+
+class RecordEntryForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("criticism", _("批评")), ("claim", _("当场认领")), ("commitment", _("承诺"))])
+    member = forms.CharField(required=False, max_length=20)  # receiver / claimant / committer; "" = the committee
+    giver = forms.CharField(required=False, max_length=20)
+    giver_label = forms.CharField(label=_("提出人"), required=False, max_length=100)
+    text = forms.CharField(label=_("内容"), max_length=5000, required=False)
+    criticism = forms.IntegerField(required=False)
+    due_on = forms.DateField(label=_("完成时限"), required=False, widget=DATE)
+    client_id = forms.UUIDField(required=False)
+    agenda_item = forms.IntegerField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("text") or "").strip() and not (data.get("kind") == "claim" and data.get("criticism")):
+            self.add_error("text", _("请填写内容。"))
+        return data
+
+
+class NextStepsForm(forms.Form):
+    next_steps = forms.CharField(
+        label=_("下一步工作打算"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("每行一条,写入情况报告"),
+    )

@@ -1,1 +1,873 @@
+"""Reads for the meetings app. Other apps use members_present, talk_coverage, self_reviews_missing and
+opinions_summary; they are part of the contract between the apps."""
 
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from branchlife.permissions import branches_visible_to
+from organizations.models import Member
+
+from . import quality, talks
+from .models import (
+    AgendaItem,
+    Attendance,
+    ClaimedProblem,
+    Commitment,
+    Criticism,
+    Meeting,
+    MeetingComment,
+    Opinion,
+    OpinionClaim,
+    SelfReview,
+    SelfReviewProblem,
+    StudySession,
+    Talk,
+)
+
+POST_ORDER = {post: i for i, post in enumerate(Member.COMMITTEE_POSTS)}
+
+
+def _member_order(m: Member):
+    return (POST_ORDER.get(m.committee_post, len(POST_ORDER)), m.name, m.pk)
+
+
+# ---------------------------------------------------------------- meetings
+def meeting_list(*, user, search: str = "", year: int | None = None, kind: str = "", status: str = "") -> QuerySet[Meeting]:
+    qs = Meeting.objects.filter(branch__in=branches_visible_to(user))
+    if hasattr(user, "supervisor"):
+        qs = Meeting.objects.filter(Q(branch__in=branches_visible_to(user)) | Q(supervisors__user=user)).distinct()
+    if search:
+        qs = qs.filter(Q(branch__name__icontains=search) | Q(theme__icontains=search) | Q(place__icontains=search))
+    if year:
+        qs = qs.filter(year=year)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status == "open":
+        qs = qs.filter(closed_at__isnull=True)
+    elif status == "closed":
+        qs = qs.filter(closed_at__isnull=False)
+    return qs.select_related("branch").prefetch_related("supervisors").order_by("-year", "-held_on", "branch__path", "-id")
+
+
+def meeting_members(*, meeting: Meeting) -> list[Member]:
+    """The branch's members on the roll, secretary and committee first (the order of every table)."""
+    return sorted(Member.objects.filter(branch_id=meeting.branch_id, is_active=True), key=_member_order)
+
+
+def current_meeting(*, member: Member) -> Meeting | None:
+    """The meeting a member is working on: the branch's latest one still open, else its latest one."""
+    qs = Meeting.objects.filter(branch_id=member.branch_id).select_related("branch")
+    return qs.filter(closed_at__isnull=True).order_by("-year", "-id").first() or qs.order_by("-year", "-id").first()
+
+
+def meeting_phase(*, meeting: Meeting, today: dt.date | None = None) -> str:
+    today = today or timezone.localdate()
+    if meeting.closed_at:
+        return _("已召开")
+    if meeting.held_on and meeting.held_on <= today:
+        return _("会议进行中")
+    if meeting.ready_at:
+        return _("准备就绪")
+    return _("会前准备")
+
+
+# ---------------------------------------------------------------- talks
+def talk_coverage(*, meeting: Meeting, members: list[Member] | None = None) -> talks.TalkCoverage:
+    """Required talks (from the meeting's rule set), which are done and which are missing."""
+    members = members if members is not None else meeting_members(meeting=meeting)
+    talk_rows = list(Talk.objects.filter(meeting=meeting).select_related("member_a", "member_b"))
+    return talks.coverage(rules=talks.rules_of(meeting), members=members, talks=talk_rows)
+
+
+def talk_list(*, meeting: Meeting, search: str = "", member_id: int | None = None) -> QuerySet[Talk]:
+    qs = Talk.objects.filter(meeting=meeting).select_related("member_a", "member_b")
+    if search:
+        qs = qs.filter(
+            Q(member_a__name__icontains=search)
+            | Q(member_b__name__icontains=search)
+            | Q(other_name__icontains=search)
+            | Q(topics__icontains=search)
+        )
+    if member_id:
+        qs = qs.filter(Q(member_a_id=member_id) | Q(member_b_id=member_id))
+    return qs.order_by("-held_on", "-id")
+
+
+@dataclass
+class CoverageMatrix:
+    members: list[Member]
+    rows: list[tuple[Member, list[str]]]  # cell: "" | "self" | "done" | "missing" | "extra"
+    outside: list[talks.TalkPair]
+
+
+def coverage_matrix(*, meeting: Meeting, members: list[Member], coverage: talks.TalkCoverage, talk_rows) -> CoverageMatrix:
+    """Members × members: required and done, required and missing, or talked although not required."""
+    index = {m.pk: i for i, m in enumerate(members)}
+    cells = [["" for _m in members] for _n in members]
+    for i in range(len(members)):
+        cells[i][i] = "self"
+    for talk in talk_rows:
+        if talk.member_b_id and talk.member_a_id in index and talk.member_b_id in index:
+            i, j = index[talk.member_a_id], index[talk.member_b_id]
+            cells[i][j] = cells[j][i] = "extra"
+    for pair in coverage.required:
+        if pair.b is None or pair.a is None or pair.a.pk not in index or pair.b.pk not in index:
+            continue
+        i, j = index[pair.a.pk], index[pair.b.pk]
+        state = "done" if pair.done else "missing"
+        if cells[i][j] != "done":
+            cells[i][j] = cells[j][i] = state
+    outside = [p for p in coverage.required if p.other_kind]
+    return CoverageMatrix(members=members, rows=list(zip(members, cells, strict=True)), outside=outside)
+
+
+# ---------------------------------------------------------------- self-reviews
+def self_review_rows(*, meeting: Meeting, members: list[Member] | None = None, status: str = "", search: str = ""):
+    """One row per member on the roll: (member, review or None), filtered by status ("missing" = none yet)."""
+    members = members if members is not None else meeting_members(meeting=meeting)
+    reviews = {
+        r.member_id: r
+        for r in SelfReview.objects.filter(meeting=meeting, kind=SelfReview.Kind.MEMBER).annotate(n_problems=Count("problems"))
+    }
+    rows = [(m, reviews.get(m.pk)) for m in members]
+    if search:
+        rows = [(m, r) for m, r in rows if search in m.name]
+    if status == "missing":
+        rows = [(m, r) for m, r in rows if r is None or r.status not in SelfReview.DONE_STATUSES]
+    elif status:
+        rows = [(m, r) for m, r in rows if r is not None and r.status == status]
+    return rows
+
+
+def self_reviews_missing(*, meeting: Meeting) -> list[Member]:
+    """Members on the roll whose self-review is not submitted (none, draft, or returned for changes)."""
+    done = SelfReview.objects.filter(
+        meeting=meeting, member_id=OuterRef("pk"), status__in=SelfReview.DONE_STATUSES
+    )
+    qs = Member.objects.filter(branch_id=meeting.branch_id, is_active=True).exclude(Exists(done))
+    return sorted(qs, key=_member_order)
+
+
+def committee_review(*, meeting: Meeting) -> SelfReview | None:
+    return SelfReview.objects.filter(meeting=meeting, kind=SelfReview.Kind.COMMITTEE).first()
+
+
+def earlier_texts(*, member: Member, before_year: int) -> list[quality.Earlier]:
+    """What this member found (and, from issue 5 on, received as criticism) in earlier years."""
+    rows = SelfReviewProblem.objects.filter(
+        review__member=member, review__meeting__year__lt=before_year
+    ).values_list("review__meeting__year", "text")
+    earlier = [quality.Earlier(year, text) for year, text in rows]
+    earlier += earlier_criticisms(member=member, before_year=before_year)
+    return earlier
+
+
+def earlier_criticisms(*, member: Member, before_year: int) -> list[quality.Earlier]:
+    rows = Criticism.objects.filter(receiver=member, meeting__year__lt=before_year).values_list("meeting__year", "text")
+    return [quality.Earlier(year, text) for year, text in rows]
+
+
+@dataclass
+class ReviewHints:
+    problems: dict[int, list[quality.Hint]] = field(default_factory=dict)  # by position
+    measures: list[quality.Hint] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(h) for h in self.problems.values()) + len(self.measures)
+
+    def as_dict(self) -> dict:
+        return {
+            "problems": {str(k): [h.as_dict() for h in v] for k, v in self.problems.items()},
+            "measures": [h.as_dict() for h in self.measures],
+            "count": self.count,
+        }
+
+
+def review_hints(*, meeting: Meeting, member: Member | None, problems: list[tuple[str, str]], measures: str) -> ReviewHints:
+    """Hints for a self-review being written: `problems` is [(text, measure)] in order."""
+    earlier = earlier_texts(member=member, before_year=meeting.year) if member else []
+    hints = ReviewHints(measures=quality.measure_hints(measures))
+    for i, (text, measure) in enumerate(problems):
+        found = quality.problem_hints(text, earlier) + quality.measure_hints(measure)
+        if found:
+            hints.problems[i] = found
+    return hints
+
+
+def self_review_hints(*, review: SelfReview) -> ReviewHints:
+    problems = [(p.text, p.measure) for p in review.problems.all()]
+    return review_hints(meeting=review.meeting, member=review.member, problems=problems, measures=review.measures)
+
+
+# ---------------------------------------------------------------- opinions
+def opinion_list(
+    *, meeting: Meeting, search: str = "", channel: str = "", status: str = "", category: str = "",
+    target: str = "", claimed: str = "", include_merged: bool = False,
+) -> QuerySet[Opinion]:
+    qs = Opinion.objects.filter(meeting=meeting).select_related("target_member", "author_member", "merged_into")
+    qs = qs.prefetch_related(Prefetch("claims", queryset=OpinionClaim.objects.select_related("member").order_by("member__name")))
+    if not include_merged:
+        qs = qs.filter(merged_into__isnull=True)
+    if search:
+        qs = qs.filter(Q(text__icontains=search) | Q(answer__icontains=search) | Q(target_member__name__icontains=search))
+    if channel:
+        qs = qs.filter(channel=channel)
+    if status:
+        qs = qs.filter(status=status)
+    if category == "none":
+        qs = qs.filter(category="")
+    elif category:
+        qs = qs.filter(category=category)
+    if target == "committee":
+        qs = qs.filter(target_kind=Opinion.Target.COMMITTEE)
+    elif target:
+        qs = qs.filter(target_member_id=target)
+    if claimed == "no":
+        qs = qs.filter(claims__isnull=True)
+    elif claimed == "yes":
+        qs = qs.filter(claims__isnull=False).distinct()
+    elif claimed.isdigit():
+        qs = qs.filter(claims__member_id=int(claimed))
+    return qs.order_by("received_on", "sort_key")
+
+
+def opinions_summary(*, meeting: Meeting) -> dict:
+    """Counts for dashboards and the report. Merged duplicates count once (as the opinion they joined).
+
+    total, open, answered (answered but not resolved), resolved, answered_or_resolved (seed 001's
+    "answered or resolved"), claimed (claimed by at least one member), anonymous, by_channel
+    {value: n} with channel_labels {value: label}, by_channel_labelled [(label, n)].
+    """
+    qs = Opinion.objects.filter(meeting=meeting, merged_into__isnull=True)
+    row = qs.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status=Opinion.Status.OPEN)),
+        answered=Count("pk", filter=Q(status=Opinion.Status.ANSWERED)),
+        resolved=Count("pk", filter=Q(status=Opinion.Status.RESOLVED)),
+        anonymous=Count("pk", filter=Q(is_anonymous=True)),
+    )
+    row["claimed"] = qs.filter(Exists(OpinionClaim.objects.filter(opinion=OuterRef("pk")))).count()
+    by_channel = dict(qs.order_by().values_list("channel").annotate(n=Count("pk")))
+    labels = dict(Opinion.Channel.choices)
+    row["answered_or_resolved"] = row["answered"] + row["resolved"]
+    row["by_channel"] = {value: by_channel.get(value, 0) for value in Opinion.Channel.values if by_channel.get(value)}
+    row["channel_labels"] = {value: str(label) for value, label in labels.items()}
+    row["by_channel_labelled"] = [(str(labels[v]), n) for v, n in row["by_channel"].items()]
+    return row
+
+
+@dataclass
+class ClaimantRow:
+    member: Member
+    claimed: int
+    target: int
+    addressed: int
+
+    @property
+    def short(self) -> bool:
+        return self.claimed < self.target
+
+
+def opinion_stats(*, meeting: Meeting, members: list[Member] | None = None) -> dict:
+    """Counts by channel, by target and by claimant (against the 3-per-member / 5-per-cadre targets)."""
+    members = members if members is not None else meeting_members(meeting=meeting)
+    live = Opinion.objects.filter(meeting=meeting, merged_into__isnull=True)
+    summary = opinions_summary(meeting=meeting)
+    by_target_rows = live.order_by().values_list("target_kind", "target_member").annotate(n=Count("pk"))
+    names = {m.pk: m.name for m in members}
+    by_target = []
+    addressed: dict[int, int] = {}
+    for kind, member_id, n in by_target_rows:
+        if kind == Opinion.Target.COMMITTEE:
+            by_target.append((_("支部班子"), n))
+        else:
+            addressed[member_id] = n
+            by_target.append((names.get(member_id, _("(已不在册)")), n))
+    by_target.sort(key=lambda r: -r[1])
+    claims = dict(
+        OpinionClaim.objects.filter(opinion__meeting=meeting, opinion__merged_into__isnull=True)
+        .order_by().values_list("member").annotate(n=Count("pk"))
+    )
+    claimants = [
+        ClaimantRow(
+            member=m,
+            claimed=claims.get(m.pk, 0),
+            target=meeting.claim_target_committee if m.is_committee else meeting.claim_target_member,
+            addressed=addressed.get(m.pk, 0),
+        )
+        for m in members
+    ]
+    by_category = [
+        (dict(Opinion.Category.choices).get(c, _("未分类")), n)
+        for c, n in live.order_by().values_list("category").annotate(n=Count("pk"))
+    ]
+    return {"summary": summary, "by_target": by_target, "claimants": claimants, "by_category": by_category}
+
+
+def public_meeting(*, token: str) -> Meeting | None:
+    return Meeting.objects.select_related("branch").filter(public_token=token).first()
+
+
+def opinions_open(*, meeting: Meeting, today: dt.date | None = None) -> bool:
+    """The public link and member submissions close after the opinions deadline (and at the meeting)."""
+    today = today or timezone.localdate()
+    if meeting.closed_at:
+        return False
+    if meeting.opinions_close_on:
+        return today <= meeting.opinions_close_on
+    return meeting.held_on is None or today < meeting.held_on
+
+
+# ---------------------------------------------------------------- study sessions
+def study_sessions(*, meeting: Meeting) -> list[StudySession]:
+    return list(
+        StudySession.objects.filter(meeting=meeting)
+        .prefetch_related(Prefetch("attendees", queryset=Member.objects.order_by("name")))
+        .order_by("held_on", "id")
+    )
+
+
+# ---------------------------------------------------------------- timeline
+@dataclass
+class Phase:
+    key: str
+    label: str
+    due: dt.date | dt.datetime | None
+    status: str  # done | in_progress | overdue | not_started | later
+    summary: str
+    url: str | None = None
+    missing: list[str] = field(default_factory=list)
+    missing_label: str = ""
+    extra: list[str] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "done": _("已完成"),
+            "in_progress": _("进行中"),
+            "overdue": _("已逾期"),
+            "not_started": _("未开始"),
+            "later": _("尚未到期"),
+        }[self.status]
+
+    @property
+    def badge(self) -> str:
+        return {"done": "success", "in_progress": "warning", "overdue": "danger", "not_started": "secondary", "later": "light"}[
+            self.status
+        ]
+
+
+def _status(*, complete: bool, started: bool, due, today: dt.date) -> str:
+    if complete:
+        return "done"
+    due_date = due.date() if isinstance(due, dt.datetime) else due
+    if due_date and due_date < today:
+        return "overdue"
+    return "in_progress" if started else "not_started"
+
+
+def timeline(*, meeting: Meeting, today: dt.date | None = None) -> list[Phase]:
+    """Every phase with its status and exactly what is missing, so the secretary knows what to chase."""
+    today = today or timezone.localdate()
+    members = meeting_members(meeting=meeting)
+    total = len(members)
+    phases: list[Phase] = []
+
+    plan_missing = [
+        label
+        for label, value in (
+            (_("召开日期"), meeting.held_on),
+            (_("地点"), meeting.place),
+            (_("督导"), meeting.supervisors.exists()),
+        )
+        if not value
+    ]
+    phases.append(
+        Phase(
+            "plan", _("会议安排"), None, "done" if not plan_missing else "in_progress",
+            _("%(date)s %(place)s") % {"date": meeting.held_on or _("日期未定"), "place": meeting.place or _("地点未定")},
+            reverse("meetings:meeting_edit", args=[meeting.pk]), plan_missing, _("尚未确定"),
+        )
+    )
+
+    sessions = study_sessions(meeting=meeting)
+    attended = {m.pk for s in sessions for m in s.attendees.all()}
+    never = [m.name for m in members if m.pk not in attended]
+    phases.append(
+        Phase(
+            "study", _("会前学习"), None,
+            "done" if sessions and not never else ("in_progress" if sessions else "not_started"),
+            _("%(n)s 次集中学习;%(a)s/%(t)s 名党员至少参加一次") % {"n": len(sessions), "a": total - len(never), "t": total},
+            reverse("meetings:study_list", args=[meeting.pk]), never if sessions else [], _("未参加学习"),
+        )
+    )
+
+    stats = opinion_stats(meeting=meeting, members=members)
+    summary = stats["summary"]
+    short = [f"{c.member.name}({c.claimed}/{c.target})" for c in stats["claimants"] if c.short]
+    unsorted = Opinion.objects.filter(meeting=meeting, merged_into__isnull=True, category="").count()
+    extra = []
+    if unsorted:
+        extra.append(_("%(n)s 条尚未分类") % {"n": unsorted})
+    if summary["open"]:
+        extra.append(_("%(n)s 条尚未答复") % {"n": summary["open"]})
+    phases.append(
+        Phase(
+            "opinions", _("征求意见"), meeting.opinions_close_on,
+            _status(complete=bool(summary["total"]) and not short and not unsorted, started=bool(summary["total"]), due=meeting.opinions_close_on, today=today),
+            _("收集 %(total)s 条,已认领 %(claimed)s 条,已答复或解决 %(done)s 条")
+            % {"total": summary["total"], "claimed": summary["claimed"], "done": summary["answered_or_resolved"]},
+            reverse("meetings:opinion_list", args=[meeting.pk]), short, _("认领不足"), extra,
+        )
+    )
+
+    cov = talk_coverage(meeting=meeting, members=members)
+    done, required = cov.counts
+    phases.append(
+        Phase(
+            "talks", _("谈心谈话"), meeting.talks_due_on,
+            _status(complete=cov.complete and required > 0, started=done > 0, due=meeting.talks_due_on, today=today),
+            _("必谈 %(done)s/%(required)s 已完成(%(rules)s)")
+            % {"done": done, "required": required, "rules": meeting.get_talk_rule_set_display()},
+            reverse("meetings:talk_list", args=[meeting.pk]),
+            [f"{p.a.name if p.a else ''} — {p.b.name if p.b else p.partner_label}({p.rule_label})" for p in cov.missing],
+            _("未谈"),
+        )
+    )
+
+    rows = self_review_rows(meeting=meeting, members=members)
+    submitted = [m for m, r in rows if r and r.status in SelfReview.DONE_STATUSES]
+    missing = [m.name for m, r in rows if not r or r.status not in SelfReview.DONE_STATUSES]
+    returned = [m.name for m, r in rows if r and r.status == SelfReview.Status.RETURNED]
+    waiting = [m.name for m, r in rows if r and r.status == SelfReview.Status.SUBMITTED]
+    committee = committee_review(meeting=meeting)
+    extra = []
+    if returned:
+        extra.append(_("已退回修改:%(names)s") % {"names": "、".join(returned)})
+    if waiting:
+        extra.append(_("待书记审核:%(names)s") % {"names": "、".join(waiting)})
+    committee_done = bool(committee and committee.status in SelfReview.DONE_STATUSES)
+    if not committee_done:
+        extra.append(_("支部班子对照检查材料尚未完成"))
+    phases.append(
+        Phase(
+            "self_reviews", _("对照检查材料"), meeting.self_reviews_due_on,
+            _status(complete=not missing and committee_done, started=bool(submitted) or any(r for _m, r in rows), due=meeting.self_reviews_due_on, today=today),
+            _("对照检查材料 %(done)s/%(total)s 已提交") % {"done": len(submitted), "total": total},
+            reverse("meetings:selfreview_list", args=[meeting.pk]), missing, _("未提交"), extra,
+        )
+    )
+
+    phases.append(_meeting_phase(meeting=meeting, members=members, today=today))
+    phases.extend(_later_phases(meeting=meeting, today=today))
+    return phases
+
+
+def _meeting_phase(*, meeting: Meeting, members: list[Member], today: dt.date) -> Phase:
+    present = members_present(meeting=meeting)
+    if meeting.closed_at:
+        status = "done"
+    elif meeting.held_on and meeting.held_on < today:
+        status = "overdue"
+    elif present is not None:
+        status = "in_progress"
+    else:
+        status = "later"
+    summary = _("%(date)s 召开") % {"date": meeting.held_on} if meeting.held_on else _("日期未定")
+    if present is not None:
+        summary += _(";到会 %(p)s/%(t)s 人") % {"p": len(present), "t": len(members)}
+    ready = []
+    if meeting.ready_at:
+        summary += _(";会前准备已确认就绪")
+    return Phase("meeting", _("召开会议"), meeting.held_on, status, summary, reverse("meetings:meeting_detail", args=[meeting.pk]), ready)
+
+
+def _later_phases(*, meeting: Meeting, today: dt.date) -> list[Phase]:
+    phases = []
+    ballot_due = timezone.localtime(meeting.ballot_closes_at).date() if meeting.ballot_closes_at else None
+    for key, label, due, url_name in (
+        ("evaluation", _("民主评议"), ballot_due, "evaluations:meeting"),
+        ("rectification", _("会后整改"), meeting.rectification_plans_due_on, "rectification:meeting"),
+    ):
+        try:
+            url = reverse(url_name, args=[meeting.pk])
+        except Exception:  # the other app's page may not exist (yet)
+            url = None
+        status = "later" if not due or due >= today or not meeting.closed_at else "in_progress"
+        summary = _("截止 %(due)s") % {"due": due} if due else _("未设截止日期")
+        phases.append(Phase(key, label, due, status, summary, url))
+    return phases
+
+
+# ---------------------------------------------------------------- the member's home
+@dataclass
+class MyTodos:
+    meeting: Meeting | None
+    member: Member
+    to_claim: list[Opinion] = field(default_factory=list)
+    to_claim_count: int = 0
+    claimed: int = 0
+    claim_target: int = 0
+    to_answer: list[Opinion] = field(default_factory=list)
+    talks_missing: list[talks.TalkPair] = field(default_factory=list)
+    talks_done: list[talks.TalkPair] = field(default_factory=list)
+    review: SelfReview | None = None
+    review_hints: int = 0
+    secretary_queue: int = 0
+    can_submit_opinion: bool = False
+
+    @property
+    def count(self) -> int:
+        review_todo = self.review is None or self.review.status in SelfReview.EDITABLE_STATUSES
+        return (
+            self.to_claim_count
+            + len(self.to_answer)
+            + len(self.talks_missing)
+            + (1 if review_todo and self.meeting else 0)
+            + (1 if self.claimed < self.claim_target else 0)
+        )
+
+
+def my_todos(*, member: Member, meeting: Meeting | None = None) -> MyTodos:
+    meeting = meeting or current_meeting(member=member)
+    todos = MyTodos(meeting=meeting, member=member)
+    if meeting is None:
+        return todos
+    addressed = Q(target_member=member)
+    if member.is_committee:
+        addressed |= Q(target_kind=Opinion.Target.COMMITTEE)
+    to_claim = (
+        Opinion.objects.filter(meeting=meeting, merged_into__isnull=True)
+        .filter(addressed)
+        .exclude(claims__member=member)
+        .order_by("received_on", "sort_key")
+    )
+    todos.to_claim_count = to_claim.count()
+    todos.to_claim = list(to_claim[:5])
+    todos.claimed = OpinionClaim.objects.filter(
+        opinion__meeting=meeting, opinion__merged_into__isnull=True, member=member
+    ).count()
+    todos.claim_target = meeting.claim_target_committee if member.is_committee else meeting.claim_target_member
+    todos.to_answer = list(
+        Opinion.objects.filter(meeting=meeting, claims__member=member, status=Opinion.Status.OPEN, merged_into__isnull=True)
+        .order_by("received_on", "sort_key")[:10]
+    )
+    cov = talk_coverage(meeting=meeting)
+    # Pairs where the member is either side, including ones where they are only the suggested partner.
+    mine = [p for p in cov.required if member.pk in (p.a.pk if p.a else None, p.b.pk if p.b else None)]
+    todos.talks_missing = [p for p in mine if not p.done]
+    todos.talks_done = [p for p in mine if p.done]
+    todos.review = (
+        SelfReview.objects.filter(meeting=meeting, member=member).annotate(n_problems=Count("problems")).first()
+    )
+    if todos.review is not None and todos.review.is_editable:
+        todos.review_hints = self_review_hints(review=todos.review).count
+    if member.is_secretary:
+        todos.secretary_queue = SelfReview.objects.filter(meeting=meeting, status=SelfReview.Status.SUBMITTED).count()
+    todos.can_submit_opinion = opinions_open(meeting=meeting)
+    return todos
+
+
+# ---------------------------------------------------------------- attendance (issue 5), part of the contract
+def members_present(*, meeting: Meeting) -> list[Member] | None:
+    """Members marked present at the meeting; None while attendance has not been recorded."""
+    rows = list(Attendance.objects.filter(meeting=meeting).select_related("member"))
+    if not rows:
+        return None
+    return sorted((r.member for r in rows if r.status == Attendance.Status.PRESENT), key=_member_order)
+
+
+# ---------------------------------------------------------------- issue 5: attendance and the record
+@dataclass
+class AttendanceSummary:
+    total: int
+    present: int
+    absent: int
+    leave: int
+    unrecorded: int
+    required_percent: int
+    rows: list[tuple[Member, Attendance | None]]
+    supervisors_present: list
+
+    @property
+    def recorded(self) -> bool:
+        return self.unrecorded < self.total
+
+    @property
+    def percent(self) -> int:
+        return self.present * 100 // self.total if self.total else 0
+
+    @property
+    def below_required(self) -> bool:
+        # Integers only: present / total < required % ⇔ present × 100 < required × total.
+        return self.recorded and self.present * 100 < self.required_percent * self.total
+
+
+def attendance_summary(*, meeting: Meeting, members: list[Member] | None = None) -> AttendanceSummary:
+    members = members if members is not None else meeting_members(meeting=meeting)
+    by_member = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    rows = [(m, by_member.get(m.pk)) for m in members]
+    count = {s: sum(1 for _m, a in rows if a and a.status == s) for s in Attendance.Status.values}
+    return AttendanceSummary(
+        total=len(members),
+        present=count["present"],
+        absent=count["absent"],
+        leave=count["leave"],
+        unrecorded=sum(1 for _m, a in rows if a is None),
+        required_percent=meeting.branch.required_attendance_percent,
+        rows=rows,
+        supervisors_present=list(meeting.supervisors_present.all()),
+    )
+
+
+def agenda(*, meeting: Meeting) -> list[AgendaItem]:
+    return list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "id"))
+
+
+def criticism_hints(*, meeting: Meeting, text: str, receiver: Member | None) -> list[quality.Hint]:
+    """Seed 003: criticism must be specific, not an old problem recycled every year."""
+    earlier = earlier_texts(member=receiver, before_year=meeting.year) if receiver else []
+    return quality.problem_hints(text, earlier) + quality.measure_hints(text)
+
+
+@dataclass
+class SpeakerRecord:
+    member: Member
+    attendance: Attendance | None = None
+    self_criticism: Criticism | None = None
+    received: list[Criticism] = field(default_factory=list)
+    given: list[Criticism] = field(default_factory=list)
+    claims: list[ClaimedProblem] = field(default_factory=list)
+    commitments: list[Commitment] = field(default_factory=list)
+    comment: MeetingComment | None = None
+    hints: dict[int, list[quality.Hint]] = field(default_factory=dict)  # by criticism id
+
+
+@dataclass
+class MeetingRecord:
+    opinions: list[Opinion] = field(default_factory=list)
+    reviews: list[SelfReview] = field(default_factory=list)
+    agenda: list[AgendaItem] = field(default_factory=list)
+    attendance: AttendanceSummary | None = None
+    speakers: list[SpeakerRecord] = field(default_factory=list)
+    to_committee: list[Criticism] = field(default_factory=list)
+    committee_claims: list[ClaimedProblem] = field(default_factory=list)
+    committee_commitments: list[Commitment] = field(default_factory=list)
+    supervisor_comments: list[MeetingComment] = field(default_factory=list)
+    no_criticism: list[Member] = field(default_factory=list)
+    see_all: bool = False
+
+    @property
+    def criticism_count(self) -> int:
+        return len(self.to_committee) + sum(len(s.received) for s in self.speakers)
+
+    @property
+    def hint_count(self) -> int:
+        return sum(len(h) for s in self.speakers for h in s.hints.values())
+
+
+def speaker_records(*, meeting: Meeting, members: list[Member], with_hints: bool = False) -> tuple[list[SpeakerRecord], MeetingRecord]:
+    """Everything recorded at the meeting, grouped by member, in a fixed number of queries."""
+    by_id = {m.pk: SpeakerRecord(member=m) for m in members}
+    rec = MeetingRecord()
+    for a in Attendance.objects.filter(meeting=meeting):
+        if a.member_id in by_id:
+            by_id[a.member_id].attendance = a
+    for c in Criticism.objects.filter(meeting=meeting).select_related("giver", "receiver").order_by("created_at", "id"):
+        if c.is_self:
+            if c.giver_id in by_id:
+                by_id[c.giver_id].self_criticism = c
+            continue
+        if c.receiver_id is None:
+            rec.to_committee.append(c)
+        elif c.receiver_id in by_id:
+            by_id[c.receiver_id].received.append(c)
+        if c.giver_id in by_id:
+            by_id[c.giver_id].given.append(c)
+    for c in ClaimedProblem.objects.filter(meeting=meeting).select_related("member").order_by("created_at", "id"):
+        (by_id[c.member_id].claims if c.member_id in by_id else rec.committee_claims).append(c)
+    for c in Commitment.objects.filter(meeting=meeting).select_related("member").order_by("created_at", "id"):
+        (by_id[c.member_id].commitments if c.member_id in by_id else rec.committee_commitments).append(c)
+    for c in MeetingComment.objects.filter(meeting=meeting).select_related("supervisor"):
+        if c.kind == MeetingComment.Kind.SECRETARY and c.member_id in by_id:
+            by_id[c.member_id].comment = c
+        elif c.kind == MeetingComment.Kind.SUPERVISOR:
+            rec.supervisor_comments.append(c)
+    speakers = list(by_id.values())
+    if with_hints:
+        earlier = _earlier_by_member(meeting=meeting, member_ids=list(by_id))
+        for s in speakers:
+            for c in s.received:
+                found = quality.problem_hints(c.text, earlier.get(s.member.pk, [])) + quality.measure_hints(c.text)
+                if found:
+                    s.hints[c.pk] = found
+    return speakers, rec
+
+
+def _earlier_by_member(*, meeting: Meeting, member_ids: list[int]) -> dict[int, list[quality.Earlier]]:
+    """Earlier years' self-review problems and criticisms received, for many members in two queries."""
+    earlier: dict[int, list[quality.Earlier]] = {}
+    rows = SelfReviewProblem.objects.filter(
+        review__member_id__in=member_ids, review__meeting__year__lt=meeting.year
+    ).values_list("review__member_id", "review__meeting__year", "text")
+    for member_id, year, text in rows:
+        earlier.setdefault(member_id, []).append(quality.Earlier(year, text))
+    rows = Criticism.objects.filter(
+        receiver_id__in=member_ids, meeting__year__lt=meeting.year, is_self=False
+    ).values_list("receiver_id", "meeting__year", "text")
+    for member_id, year, text in rows:
+        earlier.setdefault(member_id, []).append(quality.Earlier(year, text))
+    return earlier
+
+
+def meeting_record(*, meeting: Meeting, user, see_all: bool) -> MeetingRecord:
+    """What the meeting page shows: everything for the secretary, recorders, committee, officers and
+    supervisors; for a member, what concerns them (their own material and record, the committee's,
+    opinions to them or the committee, or claimed by them)."""
+    from branchlife.permissions import actor_of
+
+    me = actor_of(user).member
+    members = meeting_members(meeting=meeting)
+    speakers, rec = speaker_records(meeting=meeting, members=members, with_hints=see_all)
+    opinions = opinion_list(meeting=meeting)
+    done = Q(status__in=SelfReview.DONE_STATUSES)
+    reviews = SelfReview.objects.filter(meeting=meeting).select_related("member").prefetch_related(
+        Prefetch("problems", queryset=SelfReviewProblem.objects.order_by("position", "id"))
+    )
+    if see_all:
+        reviews = reviews.filter(done | Q(member=me) if me else done)
+        attendance = attendance_summary(meeting=meeting, members=members)
+        if attendance.recorded:
+            present = {m.pk for m, a in attendance.rows if a and a.status == Attendance.Status.PRESENT}
+            rec.no_criticism = [s.member for s in speakers if s.member.pk in present and not s.received]
+        rec.attendance = attendance
+    else:
+        opinions = opinions.filter(
+            Q(target_kind=Opinion.Target.COMMITTEE) | Q(target_member=me) | Q(claims__member=me)
+        ).distinct() if me else opinions.none()
+        reviews = reviews.filter(Q(member=me) | (Q(kind=SelfReview.Kind.COMMITTEE) & done)) if me else reviews.none()
+        speakers = [s for s in speakers if me and s.member.pk == me.pk]
+        for s in speakers:
+            s.given = []  # what they said about others stays in the full record
+    rec.reviews = sorted(reviews, key=lambda r: (r.kind != SelfReview.Kind.COMMITTEE, _member_order(r.member) if r.member else ()))
+    rec.opinions = list(opinions)
+    rec.agenda = agenda(meeting=meeting)
+    rec.speakers = speakers
+    rec.see_all = see_all
+    return rec
+
+
+# ---------------------------------------------------------------- issue 5: the report (情况报告, seed 002)
+WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+@dataclass
+class MeetingReport:
+    meeting: Meeting
+    facts: object
+    committee_posts: list[tuple[str, int]]
+    weekday: str
+    time_of_day: str
+    supervisors: list
+    supervisors_present: list
+    sessions: list[StudySession]
+    opinions: dict
+    coverage: talks.TalkCoverage
+    rule_labels: list[str]
+    reviews_done: int
+    reviews_total: int
+    committee_review: SelfReview | None
+    aspects: list[str]
+    agenda: list[AgendaItem]
+    attendance: AttendanceSummary
+    criticisms: int
+    self_criticisms: int
+    criticisms_to_committee: int
+    claims: int
+    commitments: int
+    evaluation: dict | None
+    next_steps: list[str]
+
+    @property
+    def meeting_title(self) -> str:
+        """"2020年度组织生活会" / "2021年度专题组织生活会", as seed 002 words it."""
+        special = _("专题") if self.meeting.kind == Meeting.Kind.SPECIAL else ""
+        return _("%(year)s年度%(special)s组织生活会") % {"year": self.meeting.year, "special": special}
+
+    @property
+    def grade_counts(self) -> list[tuple[str, int]]:
+        """Final grades with at least one member, for "评为“优秀”党员2名、“合格”党员6名"."""
+        if not self.evaluation:
+            return []
+        return [(str(label), n) for _value, label, n in self.evaluation.get("grades", []) if n]
+
+
+def _time_of_day(t) -> str:
+    if t is None:
+        return ""
+    label = _("上午") if t.hour < 12 else _("下午")
+    hour = t.hour if t.hour <= 12 else t.hour - 12
+    return f"{label}{hour}:{t.minute:02d}"
+
+
+def _evaluation_summary(meeting: Meeting) -> dict | None:
+    try:
+        from evaluations.selectors import evaluation_summary
+    except (ImportError, AttributeError):
+        return None
+    try:
+        return evaluation_summary(meeting=meeting)
+    except AttributeError:
+        return None
+
+
+def meeting_report(*, meeting: Meeting) -> MeetingReport:
+    """Everything seed 002's report says, drawn from what was recorded (enter once, report many)."""
+    from organizations.selectors import branch_facts
+
+    facts = branch_facts(branch=meeting.branch)
+    posts: dict[str, int] = {}
+    for m in facts.committee:
+        label = str(m.get_committee_post_display())
+        posts[label] = posts.get(label, 0) + 1
+    members = meeting_members(meeting=meeting)
+    rows = self_review_rows(meeting=meeting, members=members)
+    counts = Criticism.objects.filter(meeting=meeting).aggregate(
+        total=Count("pk", filter=Q(is_self=False)),
+        own=Count("pk", filter=Q(is_self=True)),
+        to_committee=Count("pk", filter=Q(is_self=False, receiver__isnull=True)),
+    )
+    return MeetingReport(
+        meeting=meeting,
+        facts=facts,
+        committee_posts=list(posts.items()),
+        weekday=WEEKDAYS[meeting.held_on.weekday()] if meeting.held_on else "",
+        time_of_day=_time_of_day(meeting.starts_at),
+        supervisors=list(meeting.supervisors.all()),
+        supervisors_present=list(meeting.supervisors_present.all()),
+        sessions=study_sessions(meeting=meeting),
+        opinions=opinions_summary(meeting=meeting),
+        coverage=talk_coverage(meeting=meeting, members=members),
+        rule_labels=[str(talks.RULES[r]) for r in talks.rules_of(meeting)],
+        reviews_done=sum(1 for _m, r in rows if r and r.status in SelfReview.DONE_STATUSES),
+        reviews_total=len(rows),
+        committee_review=committee_review(meeting=meeting),
+        aspects=list(meeting.review_aspects),
+        agenda=agenda(meeting=meeting),
+        attendance=attendance_summary(meeting=meeting, members=members),
+        criticisms=counts["total"],
+        self_criticisms=counts["own"],
+        criticisms_to_committee=counts["to_committee"],
+        claims=ClaimedProblem.objects.filter(meeting=meeting).count(),
+        commitments=Commitment.objects.filter(meeting=meeting).count(),
+        evaluation=_evaluation_summary(meeting),
+        next_steps=[line.strip() for line in meeting.next_steps.splitlines() if line.strip()],
+    )

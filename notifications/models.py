@@ -1,1 +1,161 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    """What a notification is about; one reminder kind per deadline stage."""
+
+    GENERAL = "general", _("通知")
+    OPINIONS_CLOSE = "opinions_close", _("征求意见即将截止")
+    TALKS_DUE = "talks_due", _("谈心谈话待完成")
+    SELF_REVIEW_DUE = "self_review_due", _("对照检查材料待提交")
+    BALLOT_CLOSING = "ballot_closing", _("民主测评即将截止")
+    PLANS_DUE = "plans_due", _("整改方案即将截止")
+    ITEM_DUE_SOON = "item_due_soon", _("整改事项即将到期")
+    ITEM_DUE_TODAY = "item_due_today", _("整改事项今日到期")
+    ITEM_OVERDUE = "item_overdue", _("整改事项已逾期")
+    ITEM_OVERDUE_SECRETARY = "item_overdue_secretary", _("本支部整改事项逾期")
+    ITEM_ESCALATED = "item_escalated", _("整改事项逾期督办")
+    FOLLOW_UP_DUE = "follow_up_due", _("整改回头看即将到期")
+    CORRECTION_ENDS = "correction_ends", _("限期改正即将期满")
+
+
+class Notification(models.Model):
+    """One message in a user's in-app notification centre."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("类型"), max_length=40, choices=Kind.choices, default=Kind.GENERAL)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # The reminder this message delivers; unique, so a reminder shows up in the centre at most once.
+    delivery = models.OneToOneField(
+        "ReminderDelivery",
+        verbose_name=_("提醒"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notification",
+    )
+
+    class Meta:
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notif_recipient_created_idx"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notif_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """Per-user channel choices. In-app messages cannot be turned off; email can."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_enabled = models.BooleanField(_("接收邮件提醒"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知设置")
+        verbose_name_plural = _("通知设置")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class ReminderDelivery(models.Model):
+    """One reminder to one person about one object's deadline.
+
+    The unique constraint is the "sent at most once" guarantee: the scan inserts this row before anything
+    is queued, and a second scan, a second beat or a retried task finds the row instead of making another.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        CANCELLED = "cancelled", _("已取消(已完成无需提醒)")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("类型"), max_length=40, choices=Kind.choices)
+    subject_type = models.ForeignKey(ContentType, verbose_name=_("对象类型"), on_delete=models.CASCADE)
+    subject_id = models.PositiveBigIntegerField(_("对象编号"))
+    due_date = models.DateField(_("截止日期"))
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+    # When the send was last handed to the broker; None means it never got there (broker down).
+    queued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
+    # Quiet hours: channels that must not send at night wait until this time.
+    not_before = models.DateTimeField(_("最早发送时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("提醒")
+        verbose_name_plural = _("提醒")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "subject_type", "subject_id", "kind", "due_date"],
+                name="reminder_sent_at_most_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "queued_at"], name="reminder_status_queued_idx"),
+            models.Index(fields=["subject_type", "subject_id"], name="reminder_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient} ({self.due_date})"
+
+
+class ReminderDispatch(models.Model):
+    """One channel's attempt at one reminder; unique per (reminder, channel).
+
+    A worker claims the row (inserts it as "sending") and commits before it talks to the outside world,
+    so two workers never both send the same email.
+    """
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("失败")
+        SKIPPED = "skipped", _("不适用")
+
+    delivery = models.ForeignKey(ReminderDelivery, on_delete=models.CASCADE, related_name="dispatches")
+    channel = models.CharField(_("渠道"), max_length=30)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    error = models.CharField(_("错误"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("发送记录")
+        verbose_name_plural = _("发送记录")
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "channel"], name="reminder_dispatch_once_per_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.get_status_display()}"

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("export.xlsx", views.notification_export, name="export"),
+    path("<int:pk>/read/", views.notification_mark_read, name="mark_read"),
+    path("read-all/", views.notification_mark_all_read, name="mark_all_read"),
+    path("preferences/", views.preferences, name="preferences"),
+]

@@ -1,1 +1,103 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from branchlife import xlsx
+from branchlife.views import get_for_user, paginate
+
+from . import selectors, services
+from .forms import NotificationFilterForm, PreferenceForm
+from .models import Notification
+
+
+def _require_centre(user) -> None:
+    if not user.has_perm("notifications.use_centre"):
+        raise PermissionDenied
+
+
+@login_required
+def notification_list(request):
+    _require_centre(request.user)
+    form = NotificationFilterForm(request.GET or None)
+    notifications = selectors.notification_list(user=request.user, **form.filters())
+    return render(
+        request,
+        "notifications/notification_list.html",
+        {"form": form, "page": paginate(request, notifications), "query": request.GET.urlencode()},
+    )
+
+
+@login_required
+def notification_export(request):
+    _require_centre(request.user)
+    form = NotificationFilterForm(request.GET or None)
+    notifications = selectors.notification_list(user=request.user, **form.filters())
+    rows = (
+        [
+            timezone.localtime(n.created_at).strftime("%Y-%m-%d %H:%M"),
+            n.get_kind_display(),
+            n.title,
+            n.body,
+            _("已读") if n.read_at else _("未读"),
+            request.build_absolute_uri(n.url) if n.url else "",
+        ]
+        for n in notifications
+    )
+    return xlsx.xlsx_response(
+        filename="通知.xlsx",
+        title=_("通知"),
+        headers=[_("时间"), _("类型"), _("标题"), _("内容"), _("状态"), _("链接")],
+        rows=rows,
+    )
+
+
+@login_required
+@require_POST
+def notification_mark_read(request, pk):
+    notification = get_for_user(request.user, "notifications.change_notification", Notification, pk=pk)
+    services.notification_mark_read(notification=notification)
+    if request.POST.get("go") and notification.url and _is_local(request, notification.url):
+        return redirect(notification.url)
+    return redirect(_back(request))
+
+
+@login_required
+@require_POST
+def notification_mark_all_read(request):
+    _require_centre(request.user)
+    count = services.notification_mark_all_read(user=request.user)
+    messages.success(request, _("已将 %(n)s 条通知标为已读。") % {"n": count})
+    return redirect(_back(request))
+
+
+@login_required
+def preferences(request):
+    _require_centre(request.user)
+    pref = selectors.notification_preference_get(user=request.user)
+    initial = {"email": request.user.email, "email_enabled": pref.email_enabled}
+    form = PreferenceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.notification_preference_update(
+            user=request.user, email_enabled=form.cleaned_data["email_enabled"], email=form.cleaned_data["email"]
+        )
+        messages.success(request, _("通知设置已保存。"))
+        return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form})
+
+
+def _is_local(request, url: str) -> bool:
+    return url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+
+
+def _back(request) -> str:
+    target = request.POST.get("next", "")
+    if target and _is_local(request, target):
+        return target
+    from django.urls import reverse
+
+    return reverse("notifications:list")

@@ -19,7 +19,7 @@ def home(request):
     if actor.officer_org is not None:
         return redirect("organizations:organization_detail", pk=actor.officer_org.pk)
     if actor.member is not None:
-        return redirect("organizations:branch_detail", pk=actor.member.branch_id)
+        return redirect("meetings:my_home")
     return redirect("organizations:branch_list")
 
 

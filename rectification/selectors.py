@@ -1,1 +1,288 @@
+"""Reads of the rectification app: the problem list, the ledger, cards, all N+1-free."""
 
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from meetings.models import Meeting
+from organizations.models import Member, Organization
+
+from .models import Evidence, FollowUpReview, ItemHistory, ItemProgress, PrintJob, Problem, RectificationItem
+
+Status = RectificationItem.Status
+
+# Criticisms go to the "received" half of the card front; everything else is what the member found.
+FOUND_KINDS = (
+    Problem.SourceKind.SELF_REVIEW,
+    Problem.SourceKind.CLAIMED,
+    Problem.SourceKind.OPINION,
+    Problem.SourceKind.ADDED,
+)
+
+SORTS = {
+    "deadline": ("deadline", "id"),
+    "-deadline": ("-deadline", "-id"),
+    "person": ("responsible__name", "deadline", "id"),
+    "status": ("status_rank", "deadline", "id"),
+    "updated": ("-updated_at", "-id"),
+}
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def with_overdue(qs: QuerySet[RectificationItem], *, on: dt.date | None = None) -> QuerySet[RectificationItem]:
+    """Overdue is derived, never stored: past the deadline and not yet closed (待核验 still counts)."""
+    on = on or today()
+    return qs.annotate(
+        is_overdue=Case(
+            When(Q(deadline__lt=on) & ~Q(status=Status.CLOSED), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        status_rank=Case(
+            When(status=Status.NOT_STARTED, then=Value(0)),
+            When(status=Status.IN_PROGRESS, then=Value(1)),
+            When(status=Status.PENDING, then=Value(2)),
+            default=Value(3),
+        ),
+    )
+
+
+def item_is_overdue(item: RectificationItem, *, on: dt.date | None = None) -> bool:
+    annotated = getattr(item, "is_overdue", None)
+    if annotated is not None:
+        return annotated
+    return item.status != Status.CLOSED and item.deadline < (on or today())
+
+
+def _items_base() -> QuerySet[RectificationItem]:
+    return with_overdue(RectificationItem.objects.select_related("responsible", "branch", "meeting"))
+
+
+@dataclass
+class LedgerFilters:
+    status: str = ""
+    overdue: bool = False
+    person: int | None = None
+    source: str = ""
+    meeting: int | None = None
+    search: str = ""
+    sort: str = "deadline"
+
+
+def ledger_items(*, branch: Organization, filters: LedgerFilters | None = None) -> QuerySet[RectificationItem]:
+    """The branch's ledger (整改台账), filtered, searched and sorted, with problems prefetched."""
+    f = filters or LedgerFilters()
+    qs = _items_base().filter(branch=branch)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.overdue:
+        qs = qs.filter(is_overdue=True)
+    if f.person:
+        qs = qs.filter(responsible_id=f.person)
+    if f.meeting:
+        qs = qs.filter(meeting_id=f.meeting)
+    if f.source:
+        qs = qs.filter(Exists(Problem.items.through.objects.filter(
+            rectificationitem_id=OuterRef("pk"), problem__source_kind=f.source
+        )))
+    if f.search:
+        s = f.search
+        qs = qs.filter(
+            Q(title__icontains=s) | Q(goal__icontains=s) | Q(measures__icontains=s) | Q(responsible__name__icontains=s)
+        )
+    qs = qs.prefetch_related(Prefetch("problems", queryset=Problem.objects.order_by("id")))
+    return qs.order_by(*SORTS.get(f.sort, SORTS["deadline"]))
+
+
+def ledger_counts(*, branch: Organization, on: dt.date | None = None) -> dict[str, int]:
+    on = on or today()
+    row = RectificationItem.objects.filter(branch=branch).aggregate(
+        total=Count("id"),
+        not_started=Count("id", filter=Q(status=Status.NOT_STARTED)),
+        in_progress=Count("id", filter=Q(status=Status.IN_PROGRESS)),
+        pending=Count("id", filter=Q(status=Status.PENDING)),
+        closed=Count("id", filter=Q(status=Status.CLOSED)),
+        overdue=Count("id", filter=Q(deadline__lt=on) & ~Q(status=Status.CLOSED)),
+    )
+    return row
+
+
+def my_items(*, member: Member) -> QuerySet[RectificationItem]:
+    """A member's own items, open ones first, nearest deadline first."""
+    return (
+        _items_base()
+        .filter(responsible=member)
+        .annotate(closed_last=Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0)))
+        .prefetch_related(Prefetch("problems", queryset=Problem.objects.order_by("id")))
+        .order_by("closed_last", "deadline", "id")
+    )
+
+
+def item_detail(*, pk: int) -> QuerySet[RectificationItem]:
+    return _items_base().filter(pk=pk).prefetch_related(
+        Prefetch("problems", queryset=Problem.objects.select_related("member").order_by("id")),
+        Prefetch("progress", queryset=ItemProgress.objects.prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.order_by("id"))
+        ).order_by("-created_at", "-id")),
+        Prefetch("follow_ups", queryset=FollowUpReview.objects.order_by("-reviewed_on", "-id")),
+        Prefetch("history", queryset=ItemHistory.objects.order_by("at", "id")),
+    )
+
+
+def problem_list(*, meeting: Meeting, member_id: int | None = None, search: str = "", source: str = "",
+                 include_merged: bool = False) -> QuerySet[Problem]:
+    """The meeting's problem list: branch-level lines first, then each member's, by source."""
+    qs = Problem.objects.filter(meeting=meeting).select_related("member", "merged_into").annotate(
+        item_count=Count("items", distinct=True)
+    )
+    if not include_merged:
+        qs = qs.filter(merged_into__isnull=True)
+    if member_id:
+        qs = qs.filter(member_id=member_id)
+    if source:
+        qs = qs.filter(source_kind=source)
+    if search:
+        qs = qs.filter(Q(text__icontains=search) | Q(member__name__icontains=search) | Q(aspect__icontains=search))
+    return qs.order_by(Case(When(member__isnull=True, then=Value(0)), default=Value(1)), "member__name", "member_id",
+                       "source_kind", "id")
+
+
+def meetings_with_problems(*, branch: Organization) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(branch=branch).annotate(n_problems=Count("problems")).order_by("-year", "-id")
+
+
+def card_meeting(*, branch: Organization, year: int | None = None) -> Meeting | None:
+    """The meeting a branch's cards are printed for: its latest meeting (of `year`) that has problems."""
+    qs = Meeting.objects.filter(branch=branch, problems__isnull=False).distinct()
+    if year:
+        qs = qs.filter(year=year)
+    return qs.order_by("-year", "-held_on", "-id").first()
+
+
+# A card side is one A6 page whatever happens (duplex order depends on it): lines beyond these limits
+# are counted ("另有 N 条") instead of printed, and long lines are shortened.
+CARD_MAX_FOUND = 7
+CARD_MAX_RECEIVED = 5
+CARD_MAX_ITEMS = 4
+CARD_MAX_MEASURES = 3
+CARD_MAX_CHARS = 60
+
+
+def _short(text: str, limit: int = CARD_MAX_CHARS) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class CardLine:
+    text: str
+
+
+@dataclass
+class CardItem:
+    title: str
+    measures: list[str]
+    deadline: dt.date
+    status: str
+
+
+@dataclass
+class Card:
+    """One member's reminder card (提醒卡): front = problems found + criticisms received, back = measures."""
+
+    member: Member
+    branch_name: str
+    meeting_title: str
+    found: list[CardLine] = field(default_factory=list)
+    received: list[CardLine] = field(default_factory=list)
+    items: list[CardItem] = field(default_factory=list)
+    found_more: int = 0
+    received_more: int = 0
+    items_more: int = 0
+    commitment: str = ""
+
+    def add_problem(self, problem: Problem) -> None:
+        if problem.source_kind == Problem.SourceKind.CRITICISM:
+            if len(self.received) < CARD_MAX_RECEIVED:
+                self.received.append(CardLine(_short(problem.text)))
+            else:
+                self.received_more += 1
+        elif len(self.found) < CARD_MAX_FOUND:
+            self.found.append(CardLine(_short(problem.text)))
+        else:
+            self.found_more += 1
+
+    def add_item(self, item: RectificationItem) -> None:
+        if not self.commitment and item.commitment:
+            self.commitment = _short(item.commitment, 80)
+        if len(self.items) >= CARD_MAX_ITEMS:
+            self.items_more += 1
+            return
+        measures = [_short(m, 48) for m in _split_measures(item.measures)[:CARD_MAX_MEASURES]]
+        self.items.append(CardItem(_short(item.title, 30), measures, item.deadline, item.get_status_display()))
+
+
+def _split_measures(text: str) -> list[str]:
+    lines = [ln.strip(" \t-·•") for ln in (text or "").splitlines()]
+    return [ln for ln in lines if ln]
+
+
+def cards_for_meeting(*, meeting: Meeting, member_ids: list[int] | None = None) -> list[Card]:
+    """Every card of the meeting's branch, one per member who has problems or items, by name.
+
+    Three queries whatever the branch size: members, problems, items.
+    """
+    branch = meeting.branch
+    problems = Problem.objects.filter(meeting=meeting, member__isnull=False, merged_into__isnull=True)
+    items = RectificationItem.objects.filter(branch=branch, meeting=meeting)
+    if member_ids is not None:
+        problems = problems.filter(member_id__in=member_ids)
+        items = items.filter(responsible_id__in=member_ids)
+    problems = list(problems.only("member_id", "text", "source_kind").order_by("id"))
+    items = list(items.order_by("deadline", "id"))
+    ids = {p.member_id for p in problems} | {i.responsible_id for i in items}
+    members = Member.objects.filter(pk__in=ids).order_by("name", "id")
+    cards = {m.pk: Card(member=m, branch_name=branch.name, meeting_title=str(meeting)) for m in members}
+    for p in problems:
+        cards[p.member_id].add_problem(p)
+    for i in items:
+        cards[i.responsible_id].add_item(i)
+    return list(cards.values())
+
+
+def card_member_ids(*, meeting: Meeting) -> list[int]:
+    """The members who get a card, in card order (used to split a big job into chunks)."""
+    ids = set(Problem.objects.filter(meeting=meeting, member__isnull=False).values_list("member_id", flat=True))
+    ids |= set(RectificationItem.objects.filter(meeting=meeting).values_list("responsible_id", flat=True))
+    return list(Member.objects.filter(pk__in=ids).order_by("name", "id").values_list("pk", flat=True))
+
+
+def print_branches(*, organization: Organization, year: int | None = None) -> list[tuple[Organization, Meeting]]:
+    """(branch, meeting) pairs under a node that have cards to print, in tree order; one query."""
+    qs = (
+        Meeting.objects.filter(branch__path__startswith=organization.path, problems__isnull=False)
+        .select_related("branch")
+        .distinct()
+        .order_by("branch__path", "-year", "-held_on", "-id")
+    )
+    if year:
+        qs = qs.filter(year=year)
+    chosen: dict[int, Meeting] = {}
+    for meeting in qs:
+        chosen.setdefault(meeting.branch_id, meeting)
+    return [(m.branch, m) for m in chosen.values()]
+
+
+def print_jobs_of(*, user) -> QuerySet[PrintJob]:
+    return PrintJob.objects.filter(requested_by=user).select_related("organization").order_by("-created_at", "-id")
+
+
+def members_of(*, branch: Organization) -> QuerySet[Member]:
+    return Member.objects.filter(branch=branch, is_active=True).order_by("name", "id")

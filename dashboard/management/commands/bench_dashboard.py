@@ -1,0 +1,126 @@
+"""Times the dashboard page at county scale (run seed_scale first, preferably on PostgreSQL).
+
+For the county node and its largest township it reports p50 / p95 of:
+  page (cold)   the whole request through Django (middleware, permission, every grouped query, Python,
+                template) with the cache bypassed (?refresh=1): what an officer waits for after a change;
+  page (cached) the same page served from the cache;
+  raw SQL       only the aggregate statements the page runs, re-executed through a bare cursor;
+and the ratio page (cold) / raw SQL. The goal (issue 9): county page p50 < 300 ms, ratio < 3.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard import selectors
+from organizations.models import Member, Organization
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+class Command(BaseCommand):
+    help = "Prints p50/p95 of the dashboard page for the county and a township, and the page / raw SQL ratio."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--officer", default="scale", help="an officer whose node is the county to measure")
+        parser.add_argument("--runs", type=int, default=30)
+        parser.add_argument("--warmup", type=int, default=3)
+
+    def handle(self, *args, **options):
+        user = get_user_model().objects.filter(username=options["officer"], officer__isnull=False).first()
+        if user is None:
+            raise CommandError(f"没有用户名为 {options['officer']} 的组织部门干部:请先运行 seed_scale。")
+        county = user.officer.organization
+        township = self._largest_child(county)
+        client = Client()
+        client.force_login(user)
+        year = timezone.localdate().year
+        runs, warmup = options["runs"], options["warmup"]
+        self.stdout.write(
+            f"database: {connection.vendor}; {self._size(county)}; runs {runs} (+{warmup} warm-up), in-process client"
+        )
+        header = f"{'node':<28}{'branches':>9}{'queries':>9}{'cold p50':>10}{'cold p95':>10}{'cached p50':>12}{'cached p95':>12}{'SQL p50':>9}{'ratio':>7}"
+        self.stdout.write(header)
+        for node in (county, township):
+            if node is None:
+                continue
+            self._bench(client, node, year, runs, warmup)
+
+    def _largest_child(self, county):
+        width = len(county.path) + Organization.steplen
+        best = (
+            Organization.objects.filter(path__startswith=county.path, level=Organization.Level.BRANCH)
+            .annotate(prefix=Substr("path", 1, width))
+            .order_by()
+            .values("prefix")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "prefix")
+            .first()
+        )
+        return Organization.objects.filter(path=best["prefix"]).first() if best else None
+
+    def _size(self, county) -> str:
+        row = Organization.objects.filter(path__startswith=county.path).aggregate(
+            branches=Count("pk", filter=Q(level=Organization.Level.BRANCH))
+        )
+        members = Member.objects.filter(branch__path__startswith=county.path, is_active=True).count()
+        return f"{county.name}: {row['branches']} branches, {members} members"
+
+    def _bench(self, client, node, year, runs, warmup) -> None:
+        url = reverse("dashboard:index") + f"?org={node.pk}&year={year}"
+        season = selectors.Season(year=year)
+        with override_settings(DEBUG=False):  # no query log in the timed loops
+            cold = self._time(lambda: self._get(client, url + "&refresh=1"), runs, warmup)
+            cached = self._time(lambda: self._get(client, url), runs, warmup)
+        with CaptureQueriesContext(connection) as captured:
+            selectors.compute_dashboard(node=node, season=season)
+        statements = [q["sql"] for q in captured.captured_queries]
+
+        def raw():
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+                    cursor.fetchall()
+
+        with override_settings(DEBUG=False):
+            sql_times = self._time(raw, runs, warmup)
+        with CaptureQueriesContext(connection) as page_queries:
+            self._get(client, url + "&refresh=1")
+        branches = Organization.objects.filter(path__startswith=node.path, level=Organization.Level.BRANCH).count()
+        cold50, sql50 = statistics.median(cold), statistics.median(sql_times)
+        self.stdout.write(
+            f"{node.name[:26]:<28}{branches:>9}{len(page_queries):>9}{cold50:>10.1f}{_pct(cold, 0.95):>10.1f}"
+            f"{statistics.median(cached):>12.1f}{_pct(cached, 0.95):>12.1f}{sql50:>9.1f}{cold50 / sql50:>7.2f}"
+        )
+
+    @staticmethod
+    def _get(client, url):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise CommandError(f"{url}: HTTP {response.status_code}")
+        return response
+
+    @staticmethod
+    def _time(fn, runs: int, warmup: int) -> list[float]:
+        for _i in range(warmup):
+            fn()
+        out = []
+        for _i in range(runs):
+            started = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - started) * 1000)
+        return out

@@ -1,0 +1,136 @@
+"""谈心谈话 rules: which talks a meeting requires, derived from committee posts and roles.
+
+A rule produces requirements. A requirement names a member (`a`) and who they must talk with:
+- one exact member (`partners` = {b}), e.g. two committee members with each other;
+- any one of a group (`partners` = the group; `b` is the suggested partner, spread round-robin so that
+  the work is shared), e.g. each member with a committee member;
+- someone outside the branch (`other_kind`), e.g. the secretary with the leader in charge.
+
+Seed 000's 三个必谈: among committee members; committee members with members; members with each other.
+Seed 002's 四个必谈: among committee members; the leader in charge with the secretary; member with
+member; the secretary with service recipients. A meeting uses one of these presets or any set of rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from django.utils.translation import gettext_lazy as _
+
+RULES: dict[str, str] = {
+    "committee_each_other": _("支委之间"),
+    "committee_with_members": _("支委与党员之间"),
+    "members_each_other": _("党员与党员之间"),
+    "leader_with_secretary": _("分管领导与支部书记之间"),
+    "secretary_with_recipients": _("支部书记与服务对象之间"),
+    "secretary_with_each": _("支部书记与每名党员之间"),
+}
+
+PRESETS: dict[str, list[str]] = {
+    "three": ["committee_each_other", "committee_with_members", "members_each_other"],
+    "four": ["committee_each_other", "leader_with_secretary", "members_each_other", "secretary_with_recipients"],
+}
+
+
+def rules_of(meeting) -> list[str]:
+    if meeting.talk_rule_set == "custom":
+        return [key for key in meeting.custom_talk_rules if key in RULES]
+    return list(PRESETS.get(meeting.talk_rule_set, PRESETS["three"]))
+
+
+@dataclass
+class TalkPair:
+    """One required talk. `b` is the partner: the one who talked when done, else the required/suggested one."""
+
+    a: object | None
+    b: object | None
+    rule: str
+    rule_label: str
+    partners: frozenset[int] = field(default_factory=frozenset)
+    other_kind: str = ""
+    partner_label: str = ""
+    talk: object | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.talk is not None
+
+    def __iter__(self):
+        # Lets callers unpack a pair as (a, b, label).
+        return iter((self.a, self.b, self.rule_label))
+
+
+@dataclass
+class TalkCoverage:
+    required: list[TalkPair]
+    done: list[TalkPair]
+    missing: list[TalkPair]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        return len(self.done), len(self.required)
+
+
+def _requirements(rule: str, members: Sequence, secretary) -> Iterable[TalkPair]:
+    committee = [m for m in members if m.is_committee]
+    ordinary = [m for m in members if not m.is_committee]
+    label = str(RULES[rule])
+    if rule == "committee_each_other":
+        for a, b in combinations(committee, 2):
+            yield TalkPair(a, b, rule, label, frozenset({b.pk}))
+    elif rule == "committee_with_members" and committee:
+        ids = frozenset(m.pk for m in committee)
+        for i, a in enumerate(ordinary):
+            yield TalkPair(a, committee[i % len(committee)], rule, label, ids, partner_label=str(_("任一支委")))
+    elif rule == "members_each_other":
+        group = ordinary if len(ordinary) > 1 else list(members)
+        for i, a in enumerate(ordinary if len(ordinary) > 1 else []):
+            ids = frozenset(m.pk for m in group if m.pk != a.pk)
+            yield TalkPair(a, group[(i + 1) % len(group)], rule, label, ids, partner_label=str(_("任一党员")))
+    elif rule == "leader_with_secretary" and secretary:
+        yield TalkPair(secretary, None, rule, label, other_kind="leader", partner_label=str(_("分管领导")))
+    elif rule == "secretary_with_recipients" and secretary:
+        yield TalkPair(secretary, None, rule, label, other_kind="recipient", partner_label=str(_("服务对象")))
+    elif rule == "secretary_with_each" and secretary:
+        for b in members:
+            if b.pk != secretary.pk:
+                yield TalkPair(secretary, b, rule, label, frozenset({b.pk}))
+
+
+def coverage(*, rules: Sequence[str], members: Sequence, talks: Sequence) -> TalkCoverage:
+    """Match talks to the requirements of `rules` over `members` (active, in display order).
+
+    Pure: the caller loads members and talks (with member_a/member_b) in two queries.
+    """
+    secretary = next((m for m in members if m.committee_post == "secretary"), None) or next(
+        (m for m in members if m.is_secretary), None
+    )
+    by_member: dict[int, list] = {}
+    for talk in sorted(talks, key=lambda t: (t.held_on, t.pk)):
+        by_member.setdefault(talk.member_a_id, []).append(talk)
+        if talk.member_b_id:
+            by_member.setdefault(talk.member_b_id, []).append(talk)
+    members_by_id = {m.pk: m for m in members}
+    required, done, missing = [], [], []
+    for rule in rules:
+        for pair in _requirements(rule, members, secretary):
+            for talk in by_member.get(pair.a.pk, []):
+                if pair.other_kind:
+                    if talk.member_b_id is None and talk.other_kind == pair.other_kind and talk.member_a_id == pair.a.pk:
+                        pair.talk = talk
+                        break
+                    continue
+                other = talk.member_b_id if talk.member_a_id == pair.a.pk else talk.member_a_id
+                if other in pair.partners:
+                    pair.talk = talk
+                    pair.b = members_by_id.get(other, pair.b)
+                    break
+            required.append(pair)
+            (done if pair.done else missing).append(pair)
+    return TalkCoverage(required=required, done=done, missing=missing)

@@ -1,0 +1,19 @@
+"""Demo data for the reminders: only email addresses, so the console shows the email channel too.
+
+Nothing is sent here on purpose: the reminders the demo calls for are found by `scan_reminders` (or by
+Celery beat within 15 minutes of `scripts/run.sh` starting), which is what the demo is meant to show.
+"""
+
+DEMO_EMAILS = {
+    "secretary": "lijianguo@example.org",
+    "member": "yangli@example.org",
+    "county": "gaolan-zzb@example.org",
+}
+
+
+def seed(ctx) -> None:
+    for username, address in DEMO_EMAILS.items():
+        user = ctx.users.get(username)
+        if user is not None and user.email != address:
+            user.email = address
+            user.save(update_fields=["email"])

@@ -1,0 +1,105 @@
+"""The three PDFs of "一单、一卡、一台账": problem list, reminder cards, ledger (WeasyPrint via branchlife.pdf)."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from branchlife.pdf import html_to_pdf, render_html
+
+from . import selectors
+
+
+def my_items_url() -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("rectification:my_items")
+
+
+@lru_cache(maxsize=8)
+def _qr_png(url: str) -> str:
+    # PNG, not SVG: measured faster in WeasyPrint (PDF.md); one QR per document, the same on every card.
+    import segno
+
+    return segno.make(url, error="m").png_data_uri(scale=4, border=1)
+
+
+def qr_data_uri(url: str | None = None) -> str:
+    return _qr_png(url or my_items_url())
+
+
+def cards_html(*, cards: list[selectors.Card], branch_name: str) -> str:
+    url = my_items_url()
+    return render_html(
+        "rectification/pdf/cards.html",
+        {"cards": cards, "branch_name": branch_name, "qr": qr_data_uri(url), "qr_url": url},
+    )
+
+
+def render_cards(*, meeting, member_ids: list[int] | None = None) -> bytes:
+    cards = selectors.cards_for_meeting(meeting=meeting, member_ids=member_ids)
+    return html_to_pdf(cards_html(cards=cards, branch_name=meeting.branch.name))
+
+
+def render_problem_list(*, meeting) -> bytes:
+    problems = list(selectors.problem_list(meeting=meeting))
+    branch_lines = [p for p in problems if p.member_id is None]
+    by_member: dict[int, dict] = {}
+    for p in problems:
+        if p.member_id is None:
+            continue
+        entry = by_member.setdefault(p.member_id, {"member": p.member, "problems": []})
+        entry["problems"].append(p)
+    return html_to_pdf(
+        render_html(
+            "rectification/pdf/problem_list.html",
+            {
+                "meeting": meeting,
+                "branch": meeting.branch,
+                "branch_lines": branch_lines,
+                "members": sorted(by_member.values(), key=lambda e: (e["member"].name, e["member"].pk)),
+                "total": len(problems),
+                "printed_on": timezone.localdate(),
+            },
+        )
+    )
+
+
+def render_ledger(*, branch, filters: selectors.LedgerFilters | None = None) -> bytes:
+    items = list(selectors.ledger_items(branch=branch, filters=filters))
+    return html_to_pdf(
+        render_html(
+            "rectification/pdf/ledger.html",
+            {
+                "branch": branch,
+                "items": items,
+                "counts": selectors.ledger_counts(branch=branch),
+                "printed_on": timezone.localdate(),
+            },
+        )
+    )
+
+
+def merge_pdfs(parts: list[bytes]) -> bytes:
+    """Concatenate PDFs with pypdf (pdfunite blew the size up, PDF.md); shared fonts are not re-embedded twice
+    when identical objects are deduplicated by compress_identical_objects."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    try:
+        writer.compress_identical_objects()
+    except Exception:  # an optimisation only; an older pypdf without it still merges correctly
+        pass
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)

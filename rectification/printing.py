@@ -1,0 +1,152 @@
+"""Background printing: split a job into chunks, render each, merge. Called by the thin tasks in tasks.py.
+
+A branch is normally one chunk (its cards share one font subset and render fastest as one document);
+a county is split so that no chunk holds more than CHUNK_MAX_CARDS cards: memory grows with the document,
+and chunks render in parallel on as many workers as there are (PDF.md).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations.models import Organization
+
+from . import pdfs, selectors
+from .models import PrintJob, RectificationItem, print_storage
+
+logger = logging.getLogger(__name__)
+
+CHUNK_MAX_CARDS = 200
+
+
+def plan_chunks(*, job: PrintJob) -> list[dict]:
+    """The job's chunks: each {"parts": [[kind, object id, member ids or None], ...], "units": n}."""
+    org = job.organization
+    if job.kind == PrintJob.Kind.LEDGER:
+        branch_ids = (
+            RectificationItem.objects.filter(branch__path__startswith=org.path)
+            .order_by("branch__path")
+            .values_list("branch_id", flat=True)
+            .distinct()
+        )
+        return [{"parts": [["ledger", bid, None]], "units": 1} for bid in dict.fromkeys(branch_ids)]
+    pairs = selectors.print_branches(organization=org, year=job.year)
+    if job.kind == PrintJob.Kind.LIST:
+        return [{"parts": [["list", meeting.pk, None]], "units": 1} for _branch, meeting in pairs]
+    chunks: list[dict] = []
+    current: dict = {"parts": [], "units": 0}
+    for _branch, meeting in pairs:
+        ids = selectors.card_member_ids(meeting=meeting)
+        # A branch bigger than a chunk is split by member; otherwise branches are packed together.
+        for start in range(0, len(ids), CHUNK_MAX_CARDS):
+            piece = ids[start : start + CHUNK_MAX_CARDS]
+            if current["units"] and current["units"] + len(piece) > CHUNK_MAX_CARDS:
+                chunks.append(current)
+                current = {"parts": [], "units": 0}
+            whole = len(piece) == len(ids)
+            current["parts"].append(["cards", meeting.pk, None if whole else piece])
+            current["units"] += len(piece)
+    if current["units"]:
+        chunks.append(current)
+    return chunks
+
+
+def render_chunk(chunk: dict) -> bytes:
+    from meetings.models import Meeting
+
+    cards: list[selectors.Card] = []
+    outputs: list[bytes] = []
+    for kind, obj_id, member_ids in chunk["parts"]:
+        if kind == "cards":
+            meeting = Meeting.objects.select_related("branch").get(pk=obj_id)
+            cards += selectors.cards_for_meeting(meeting=meeting, member_ids=member_ids)
+        elif kind == "list":
+            outputs.append(pdfs.render_problem_list(meeting=Meeting.objects.select_related("branch").get(pk=obj_id)))
+        elif kind == "ledger":
+            outputs.append(pdfs.render_ledger(branch=Organization.objects.get(pk=obj_id)))
+    if cards:
+        # All cards of the chunk in one document: one font subset, one layout pass.
+        outputs.append(pdfs.html_to_pdf(pdfs.cards_html(cards=cards, branch_name=cards[0].branch_name)))
+    return outputs[0] if len(outputs) == 1 else pdfs.merge_pdfs(outputs)
+
+
+def _part_name(job_id: int, index: int) -> str:
+    return f"parts/{job_id}/{index:05d}.pdf"
+
+
+def job_start(*, job_id: int) -> list[int]:
+    """Plan the job; returns the chunk indexes still to render (empty when finished or gone)."""
+    with transaction.atomic():
+        job = PrintJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in (PrintJob.Status.DONE, PrintJob.Status.FAILED):
+            return []
+        if not job.plan:
+            plan = plan_chunks(job=job)
+            if not plan:
+                job.status = PrintJob.Status.FAILED
+                job.error = _("所选范围内没有可打印的内容。")
+                job.finished_at = timezone.now()
+                job.save(update_fields=["status", "error", "finished_at"])
+                return []
+            job.plan = plan
+            job.total = sum(c["units"] for c in plan)
+        job.status = PrintJob.Status.RUNNING
+        job.save(update_fields=["plan", "total", "status"])
+        return [i for i in range(len(job.plan)) if i not in job.parts_done]
+
+
+def chunk_run(*, job_id: int, index: int) -> bool:
+    """Render one chunk and record it; returns True when this was the last chunk (the caller merges)."""
+    job = PrintJob.objects.filter(pk=job_id).first()
+    if job is None or job.status != PrintJob.Status.RUNNING or index in job.parts_done:
+        return False
+    chunk = job.plan[index]
+    name = _part_name(job_id, index)
+    if print_storage.exists(name):
+        print_storage.delete(name)
+    print_storage.save(name, ContentFile(render_chunk(chunk)))
+    with transaction.atomic():
+        job = PrintJob.objects.select_for_update().get(pk=job_id)
+        if index in job.parts_done:
+            return False
+        job.parts_done = [*job.parts_done, index]
+        job.done = F("done") + chunk["units"]
+        job.save(update_fields=["parts_done", "done"])
+        return len(job.parts_done) == len(job.plan)
+
+
+def job_merge(*, job_id: int) -> None:
+    job = PrintJob.objects.filter(pk=job_id).first()
+    if job is None or job.status != PrintJob.Status.RUNNING or len(job.parts_done) != len(job.plan):
+        return
+    names = [_part_name(job_id, i) for i in range(len(job.plan))]
+    parts = []
+    for name in names:
+        with print_storage.open(name, "rb") as fh:
+            parts.append(fh.read())
+    pdf = parts[0] if len(parts) == 1 else pdfs.merge_pdfs(parts)
+    job.result.save(f"{job.pk}.pdf", ContentFile(pdf), save=False)
+    job.pages = pdfs.page_count(pdf)
+    job.status = PrintJob.Status.DONE
+    job.done = job.total
+    job.finished_at = timezone.now()
+    job.save(update_fields=["result", "pages", "status", "done", "finished_at"])
+    for name in names:
+        print_storage.delete(name)
+
+
+def job_fail(*, job_id: int, error: str) -> None:
+    PrintJob.objects.filter(pk=job_id).exclude(status=PrintJob.Status.DONE).update(
+        status=PrintJob.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+def filename_for(job: PrintJob) -> str:
+    year = f"{job.year}年" if job.year else ""
+    return f"{job.organization.name}{year}{job.get_kind_display()}.pdf"

@@ -1,0 +1,43 @@
+import pytest
+from django.core.cache import cache
+
+from organizations.models import Supervisor
+
+from .factories import MeetingFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # demo_orgs sets five passwords; the default PBKDF2 hasher makes that most of a test's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The throttles count in the cache; every test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def office(demo_orgs):
+    return demo_orgs.orgs["office"]
+
+
+@pytest.fixture
+def people(demo_orgs):
+    return demo_orgs.members["office"]
+
+
+@pytest.fixture
+def meeting(demo_orgs):
+    """水阜镇机关党支部's meeting in preparation, supervised by the demo supervisor."""
+    m = MeetingFactory(branch=demo_orgs.orgs["office"])
+    m.supervisors.set([Supervisor.objects.get(user=demo_orgs.users["supervisor"])])
+    return m
+
+
+@pytest.fixture
+def palace_meeting(demo_orgs):
+    return MeetingFactory(branch=demo_orgs.orgs["palace"])

@@ -1,0 +1,42 @@
+import datetime as dt
+
+from meetings import demo, selectors
+from meetings.models import Meeting, Opinion, OpinionClaim, SelfReview, SelfReviewProblem, StudySession, Talk
+from organizations import demo as org_demo
+
+MODELS = (Meeting, Opinion, OpinionClaim, SelfReview, SelfReviewProblem, StudySession, Talk)
+
+
+def snapshot():
+    return {m.__name__: sorted(m.objects.values_list("pk", flat=True)) for m in MODELS}
+
+
+def test_it_is_safe_to_run_twice(demo_orgs):
+    demo.seed(demo_orgs)
+    first = snapshot()
+    demo.seed(org_demo.seed())
+    assert snapshot() == first
+
+
+def test_the_2026_meeting_is_part_way_through_preparation(demo_orgs):
+    demo.seed(demo_orgs)
+    meeting = Meeting.objects.get(branch=demo_orgs.orgs["office"], year=2026)
+    assert meeting.held_on == dt.date(2026, 12, 10)
+    cov = selectors.talk_coverage(meeting=meeting)
+    assert 0 < len(cov.done) < len(cov.required)
+    statuses = set(SelfReview.objects.filter(meeting=meeting, kind="member").values_list("status", flat=True))
+    assert statuses == {"draft", "submitted", "returned", "approved"}
+    assert 0 < len(selectors.self_reviews_missing(meeting=meeting)) < 28
+    todos = selectors.my_todos(member=demo_orgs.members["office"]["杨丽"])
+    assert todos.meeting == meeting and todos.count > 0 and todos.talks_missing and todos.to_claim
+    assert todos.review_hints >= 2  # a repeat from 2025 and vague measures
+
+
+def test_the_2020_palace_meeting_covers_the_four_talks(demo_orgs):
+    demo.seed(demo_orgs)
+    meeting = Meeting.objects.get(branch=demo_orgs.orgs["palace"], year=2020)
+    assert (meeting.held_on, meeting.starts_at.hour, meeting.place) == (dt.date(2021, 3, 15), 9, "安岳县青少年宫底楼会议室")
+    assert [str(s) for s in meeting.supervisors.all()] == ["左香菊(共青团安岳县教育和体育局副书记)"]
+    cov = selectors.talk_coverage(meeting=meeting)
+    assert cov.complete and len(cov.required) == 10
+    assert not selectors.self_reviews_missing(meeting=meeting)

@@ -1,0 +1,60 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# A Wednesday morning in Asia/Shanghai: inside sending hours.
+NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
+TODAY = NOW.date()
+
+
+def at(hour: int, minute: int = 0, *, day: dt.date = TODAY) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def eager():
+    """Celery runs tasks in-process (what CELERY_TASK_ALWAYS_EAGER=True does in development)."""
+    from branchlife.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = old
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """clock.set(moment): timezone.now() returns that moment (the send task reads the clock itself)."""
+
+    class Clock:
+        moment = NOW
+
+        def set(self, moment):
+            self.moment = moment
+
+    c = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: c.moment)
+    return c
+
+
+@pytest.fixture
+def scan(eager, clock, django_capture_on_commit_callbacks):
+    """Runs the scan at `now` the way the worker does (sends queued after commit), eagerly."""
+    from notifications.services import reminders_scan
+
+    def _scan(now=None, *, dry_run=False):
+        now = now or clock.moment
+        clock.set(now)
+        with django_capture_on_commit_callbacks(execute=True):
+            return reminders_scan(now=now, dry_run=dry_run)
+
+    return _scan
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """demo_orgs sets five passwords; the default PBKDF2 cost is most of this app's test time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,99 @@
+import io
+import subprocess
+import tempfile
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from rectification import pdfs, selectors
+
+from .factories import ItemFactory, ProblemFactory
+
+
+def _text(pdf: bytes) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
+        fh.write(pdf)
+        fh.flush()
+        return subprocess.run(["pdftotext", fh.name, "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def branch_problems(meeting, yang, zhang):
+    ProblemFactory(meeting=meeting, member=yang, text="理论学习不够系统深入", source_kind="self_review")
+    ProblemFactory(meeting=meeting, member=yang, text="开会时经常看手机", source_kind="criticism")
+    ProblemFactory(meeting=meeting, member=zhang, text="传帮带不够", source_kind="claimed")
+    ItemFactory(responsible=yang, meeting=meeting, title="系统学习", measures="每周学习2小时\n每月写心得")
+    return meeting
+
+
+def test_the_cards_have_a_front_and_a_back_per_member_in_duplex_order(branch_problems):
+    pdf = pdfs.render_cards(meeting=branch_problems)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 4  # 杨丽 and 张伟, two sides each
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (105, 148)  # A6
+    pages = _text(pdf).split("\f")
+    assert "张伟" in pages[0] and "传帮带不够" in pages[0] and "张伟" in pages[1]  # cards in name order
+    front, back = pages[2], pages[3]
+    assert "个人查摆出的问题" in front and "理论学习不够系统深入" in front and "开会时经常看手机" in front
+    assert front.index("理论学习不够系统深入") < front.index("相互批评意见") < front.index("开会时经常看手机")
+    assert "整改措施和时限" in back and "每周学习2小时" in back and "杨丽" in back
+
+
+def test_a_card_side_never_spills_onto_a_second_page(meeting, yang):
+    for i in range(40):
+        ProblemFactory(meeting=meeting, member=yang, text=f"很长的问题描述第{i}条" * 6)
+    for i in range(9):
+        ItemFactory(responsible=yang, meeting=meeting, measures="\n".join(["具体措施" * 8] * 6))
+    cards = selectors.cards_for_meeting(meeting=meeting)
+    assert cards[0].found_more == 40 - selectors.CARD_MAX_FOUND and cards[0].items_more == 9 - selectors.CARD_MAX_ITEMS
+    assert len(PdfReader(io.BytesIO(pdfs.render_cards(meeting=meeting))).pages) == 2
+
+
+def test_the_card_carries_a_qr_code_to_my_items(branch_problems, settings):
+    settings.SITE_URL = "https://dj.example.cn"
+    pdfs._qr_png.cache_clear()
+    pdf = pdfs.render_cards(meeting=branch_problems)
+    back = PdfReader(io.BytesIO(pdf)).pages[3]
+    assert len(back.images) == 1
+    assert "https://dj.example.cn" + reverse("rectification:my_items") in _text(pdf)
+
+
+def test_the_problem_list_extracts_its_chinese(branch_problems):
+    text = _text(pdfs.render_problem_list(meeting=branch_problems))
+    assert "水阜镇机关党支部问题清单" in text and "理论学习不够系统深入" in text and "当场认领" in text
+
+
+def test_the_ledger_is_a_landscape_table(branch_problems, office):
+    pdf = pdfs.render_ledger(branch=office)
+    box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    assert float(box.width) > float(box.height)
+    text = _text(pdf)
+    assert "整改台账" in text and "系统学习" in text and "杨丽" in text
+
+
+def test_the_views_serve_the_three_pdfs(login, branch_problems, office):
+    client = login("secretary")
+    for url in (
+        reverse("rectification:cards_pdf", args=[branch_problems.pk]),
+        reverse("rectification:problem_list_pdf", args=[branch_problems.pk]),
+        reverse("rectification:ledger_pdf", args=[office.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and response.content.startswith(b"%PDF"), url
+        assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_member_prints_their_own_card_only(login, branch_problems):
+    response = login("member").get(reverse("rectification:my_card_pdf"))
+    text = _text(response.content)
+    assert response.status_code == 200
+    assert "杨丽" in text and "张伟" not in text
+
+
+def test_merge_keeps_pages_and_a_sane_size(branch_problems):
+    one = pdfs.render_cards(meeting=branch_problems)
+    merged = pdfs.merge_pdfs([one, one, one])
+    assert pdfs.page_count(merged) == 12
+    assert len(merged) < 3 * len(one) * 1.1

@@ -1,0 +1,119 @@
+import contextlib
+import os
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from rectification import pdfs, printing, services
+from rectification.models import PrintJob
+
+from .factories import ItemFactory, MeetingFactory, ProblemFactory
+
+
+@pytest.fixture
+def eager(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from branchlife.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def county_problems(demo_orgs):
+    """Three branches of 皋兰县 with problems: 水阜镇机关 (3 members), 燕儿坪村 (2), 砂岗村第一 (1)."""
+    counts = {"office": 3, "yanerping": 2, "shagang1": 1}
+    for key, n in counts.items():
+        meeting = MeetingFactory(branch=demo_orgs.orgs[key])
+        for member in list(demo_orgs.members[key].values())[:n]:
+            ProblemFactory(meeting=meeting, member=member)
+    return counts
+
+
+def test_it_queues_the_job_after_commit(demo_orgs, django_capture_on_commit_callbacks):
+    with mock.patch("rectification.tasks.print_job_run.apply_async") as apply_async:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            job = services.print_job_create(user=demo_orgs.users["county"], organization=demo_orgs.orgs["gaolan"])
+    assert len(callbacks) == 1
+    apply_async.assert_called_once_with(args=(job.pk,), kwargs={}, retry=False)
+    assert PrintJob.objects.get().status == "pending"
+
+
+def test_a_county_job_is_split_into_chunks_and_merged(demo_orgs, county_problems, eager, django_capture_on_commit_callbacks, monkeypatch):
+    monkeypatch.setattr(printing, "CHUNK_MAX_CARDS", 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.print_job_create(user=demo_orgs.users["county"], organization=demo_orgs.orgs["gaolan"])
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    assert job.total == 6 and job.done == 6
+    assert len(job.plan) == 3 and sorted(job.parts_done) == [0, 1, 2]
+    with job.result.open("rb") as fh:
+        pdf = fh.read()
+    assert pdfs.page_count(pdf) == 12 and job.pages == 12
+    assert not os.listdir(printing.print_storage.path(f"parts/{job.pk}"))  # the parts are cleaned up
+
+
+def test_the_chunk_plan_packs_small_branches_and_splits_big_ones(demo_orgs, county_problems, monkeypatch):
+    monkeypatch.setattr(printing, "CHUNK_MAX_CARDS", 2)
+    job = PrintJob.objects.create(organization=demo_orgs.orgs["gaolan"], requested_by=demo_orgs.users["county"])
+    plan = printing.plan_chunks(job=job)
+    # tree order: 水阜镇机关 (3, split by member), 砂岗村第一 (1, packed with the rest of it), 燕儿坪村 (2)
+    assert [c["units"] for c in plan] == [2, 2, 2]
+    assert len(plan[0]["parts"][0][2]) == 2 and len(plan[1]["parts"][0][2]) == 1
+    assert plan[1]["parts"][1][2] is None and plan[2]["parts"][0][2] is None
+
+
+def test_the_progress_page_polls_and_offers_the_download(demo_orgs, county_problems, eager, login, django_capture_on_commit_callbacks):
+    client = login("county")
+    url = reverse("rectification:print_job_start", args=[demo_orgs.orgs["gaolan"].pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"kind": "cards", "year": ""})
+    job = PrintJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("rectification:print_job", args=[job.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert reverse("rectification:print_job_status", args=[job.pk]) in page and "rectification_print.js" in page
+    status = client.get(reverse("rectification:print_job_status", args=[job.pk])).json()
+    assert status["status"] == "done" and status["percent"] == 100 and status["total"] == 6
+    download = client.get(status["download_url"])
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_nobody_else_sees_the_job(demo_orgs, login):
+    job = PrintJob.objects.create(organization=demo_orgs.orgs["gaolan"], requested_by=demo_orgs.users["county"])
+    client = login("secretary")
+    for name in ("print_job", "print_job_status", "print_job_download"):
+        assert client.get(reverse(f"rectification:{name}", args=[job.pk])).status_code == 403
+
+
+def test_a_job_with_nothing_to_print_fails_with_a_reason(demo_orgs, eager, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.print_job_create(user=demo_orgs.users["county"], organization=demo_orgs.orgs["gaolan"])
+    job.refresh_from_db()
+    assert job.status == "failed" and "没有可打印的内容" in job.error
+
+
+def test_a_chunk_that_crashes_marks_the_job_failed(demo_orgs, county_problems, eager, django_capture_on_commit_callbacks, monkeypatch):
+    monkeypatch.setattr(printing, "render_chunk", mock.Mock(side_effect=ValueError("坏数据")))
+    # whether the eager group re-raises depends on Celery's eager settings; the job's row is what matters
+    with contextlib.suppress(ValueError), django_capture_on_commit_callbacks(execute=True):
+        services.print_job_create(user=demo_orgs.users["county"], organization=demo_orgs.orgs["gaolan"])
+    job = PrintJob.objects.get()
+    assert job.status == "failed" and "坏数据" in job.error
+
+
+def test_ledger_and_list_jobs_cover_every_branch(demo_orgs, county_problems, eager, django_capture_on_commit_callbacks):
+    ItemFactory(responsible=demo_orgs.members["office"]["杨丽"])
+    with django_capture_on_commit_callbacks(execute=True):
+        lists = services.print_job_create(user=demo_orgs.users["county"], organization=demo_orgs.orgs["gaolan"], kind="list")
+        ledger = services.print_job_create(user=demo_orgs.users["county"], organization=demo_orgs.orgs["gaolan"], kind="ledger")
+    lists.refresh_from_db()
+    ledger.refresh_from_db()
+    assert (lists.status, lists.total, lists.pages) == ("done", 3, 3)
+    assert (ledger.status, ledger.total) == ("done", 1)
+
+
+def test_a_member_cannot_start_a_job(demo_orgs, login):
+    response = login("member").post(reverse("rectification:print_job_start", args=[demo_orgs.orgs["office"].pk]), {"kind": "cards"})
+    assert response.status_code == 403 and not PrintJob.objects.exists()
