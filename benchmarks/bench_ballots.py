@@ -54,6 +54,35 @@ BARE_BALLOTS = int(os.getenv("BENCH_BARE_BALLOTS", "1200"))
 WORKERS = os.getenv("BENCH_GUNICORN_WORKERS", "4")
 
 
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """CPU time (user + system) of a process and its direct children, from /proc."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _stat(int(entry.name))
+        if fields and (int(entry.name) == root_pid or int(fields[1]) == root_pid):
+            total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return total
+
+
+def postmaster_pid() -> int | None:
+    pid_file = os.getenv("BENCH_PG_PID_FILE")
+    if pid_file and Path(pid_file).exists():
+        return int(Path(pid_file).read_text().split()[0])
+    return None
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -126,7 +155,7 @@ def request(url: str, cookie: str, data: dict | None = None) -> tuple[int, str, 
         return response.status, response.read().decode(), response.headers.get_all("Set-Cookie") or []
 
 
-def http_phase(base: str, evaluation: Evaluation, sessions: list[str]) -> dict:
+def http_phase(base: str, server_pid: int, evaluation: Evaluation, sessions: list[str]) -> dict:
     path = f"{base}/evaluations/{evaluation.pk}/vote/"
     cids = list(Candidate.objects.filter(evaluation=evaluation).values_list("pk", flat=True))
     prepared: queue.Queue = queue.Queue()
@@ -173,14 +202,25 @@ def http_phase(base: str, evaluation: Evaluation, sessions: list[str]) -> dict:
                     errors.append(body[:200])
 
     threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    pg = postmaster_pid()
+    app0, db0, client0 = cpu_seconds(server_pid), cpu_seconds(pg) if pg else 0.0, time.process_time()
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
+    app_cpu, db_cpu = cpu_seconds(server_pid) - app0, (cpu_seconds(pg) - db0) if pg else 0.0
+    client_cpu = time.process_time() - client0
     stored = Ballot.objects.filter(evaluation=evaluation).count()
+    n = max(len(latencies), 1)
+    server_ms = (app_cpu + db_cpu) * 1000 / n
     return {
+        # CPU per ballot does not depend on what else the machine is doing: the capacity of two idle
+        # cores for the server side (app + database) follows from it.
+        "cpu_ms_per_ballot": {"app": round(app_cpu * 1000 / n, 1), "db": round(db_cpu * 1000 / n, 1),
+                              "client": round(client_cpu * 1000 / n, 1)},
+        "server_capacity_2_cores_per_second": round(2000 / server_ms, 1) if server_ms else None,
         "ballots": len(latencies),
         "stored": stored,
         "errors": len(errors),
@@ -241,10 +281,11 @@ def bare_phase(evaluation: Evaluation) -> dict:
 def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("run with DB=postgres (see the docstring)")
+    load_before = os.getloadavg()[0]
     evaluation, sessions = build()
     server, base = start_gunicorn()
     try:
-        http = http_phase(base, evaluation, sessions)
+        http = http_phase(base, server.pid, evaluation, sessions)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -258,11 +299,16 @@ def main() -> None:
         "http": http,
         "bare_insert": bare,
         "ratio_to_bare": round(http["per_second"] / bare["per_second"], 2),
+        # Other work on the machine skews everything: report how busy it was.
+        "loadavg_1min_before": round(load_before, 2),
     }
     print(f"online ballots (HTTP, {CLIENTS} clients, {CANDIDATES} candidates): {http['per_second']}/s, "
           f"p50 {http['p50_ms']} ms, p95 {http['p95_ms']} ms, {http['errors']} errors, {http['stored']} stored")
+    cpu = http["cpu_ms_per_ballot"]
+    print(f"CPU per ballot: app {cpu['app']} ms, database {cpu['db']} ms, benchmark client {cpu['client']} ms; "
+          f"server-side capacity of 2 idle cores ≈ {http['server_capacity_2_cores_per_second']}/s")
     print(f"bare insert path ({CLIENTS} connections): {bare['per_second']}/s, p95 {bare['p95_ms']} ms")
-    print(f"ratio HTTP / bare: {result['ratio_to_bare']}")
+    print(f"ratio HTTP / bare: {result['ratio_to_bare']} (load average before the run: {load_before:.2f})")
     print(json.dumps(result))
     if http["errors"] or http["stored"] != http["ballots"]:
         raise SystemExit(1)

@@ -64,10 +64,14 @@ def child_pipeline30(work: Path, meeting_id: int) -> dict:
     t0 = time.perf_counter()
     _django()
     import weasyprint  # noqa: F401  a web or Celery worker has it loaded already; the bare run imports it too
+    from django.urls import get_resolver
 
     from meetings.models import Meeting
     from rectification import pdfs, selectors
 
+    # A running web or Celery worker has imported the URLconf (every app's views) long before it prints;
+    # the first reverse() in a fresh process pays ~0.5 s for that, which is start-up, not rendering.
+    assert get_resolver().url_patterns
     meeting = Meeting.objects.select_related("branch").get(pk=meeting_id)
     t1, c1 = time.perf_counter(), time.process_time()
     pdf = pdfs.render_cards(meeting=meeting)

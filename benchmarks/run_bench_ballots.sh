@@ -17,4 +17,4 @@ runuser -u postgres -- "$PGBIN/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w start 
 runuser -u postgres -- psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE bench" >/dev/null
 export DB=postgres DB_HOST=127.0.0.1 DB_PORT=$PG_PORT DB_USER=postgres DB_NAME=bench AXES_ENABLED=False
 python manage.py migrate --noinput -v0
-python benchmarks/bench_ballots.py "$@"
+BENCH_PG_PID_FILE="$work/pg/postmaster.pid" python benchmarks/bench_ballots.py "$@"

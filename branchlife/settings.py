@@ -270,3 +270,17 @@ if REMINDER_SCAN_CRON != "off":
         ),
         "options": {"expires": REMINDER_SCAN_EXPIRES},
     }
+
+# Evaluations seal themselves on the first read after their closing time; this is the safety net that
+# seals (and so rewrites the ballot tables in random order) even when nobody opens the results.
+CELERY_BEAT_SCHEDULE["evaluations-seal-due"] = {
+    "task": "evaluations.tasks.evaluations_seal_due",
+    "schedule": envint("EVALUATIONS_SEAL_EVERY_SECONDS", "300"),
+    "options": {"expires": 240},
+}
+# Print jobs whose first publish failed (broker down) are handed to the workers again.
+CELERY_BEAT_SCHEDULE["print-jobs-resume"] = {
+    "task": "rectification.tasks.print_jobs_resume",
+    "schedule": envint("PRINT_JOBS_RESUME_EVERY_SECONDS", "600"),
+    "options": {"expires": 540},
+}

@@ -27,7 +27,16 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from evaluations.models import Ballot, BallotMark, Candidate, CommitteeGrade, Evaluation, Grade, PaperEntry, Voter
+from evaluations.models import (
+    Ballot,
+    BallotMark,
+    Candidate,
+    CommitteeGrade,
+    Evaluation,
+    Grade,
+    PaperEntry,
+    Voter,
+)
 from evaluations.policy import excellent_quota
 from meetings.models import (
     Attendance,

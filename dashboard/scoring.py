@@ -380,8 +380,9 @@ class Totals:
 
     def add(self, row: BranchRow) -> None:
         self.branches += 1
+        mine, theirs = self.__dict__, row.__dict__  # plain dict access: this runs once per branch
         for name in self.SUMMED:
-            setattr(self, name, getattr(self, name) + getattr(row, name))
+            mine[name] += theirs[name]
         if row.meetings:
             self.branches_with_meeting += 1
         if row.present is not None:
@@ -396,6 +397,16 @@ class Totals:
             self.behind += 1
         for f in row.flags:
             self.flag_counts[f] += 1
+
+    def merge(self, other: Totals) -> None:
+        """Add another node's totals (a node's totals are the sum of its children's)."""
+        mine, theirs = self.__dict__, other.__dict__
+        for name in (*self.SUMMED, "branches", "branches_with_meeting", "present", "attendance_recorded",
+                     "score_sum", "behind"):
+            mine[name] += theirs[name]
+        for key in ("grades", "items_by_status", "flag_counts"):
+            for k, n in theirs[key].items():
+                mine[key][k] = mine[key].get(k, 0) + n
 
     @property
     def graded(self) -> int:

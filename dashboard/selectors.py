@@ -15,19 +15,29 @@ version (it is connected to the save/delete signals of every model the indicator
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from branchlife.permissions import actor_of
 from evaluations.models import Candidate, Evaluation, Voter
 from meetings import talks as talk_rules
-from meetings.models import Attendance, Criticism, Meeting, MeetingComment, Opinion, OpinionClaim, SelfReview, Talk
+from meetings.models import (
+    Attendance,
+    Criticism,
+    Meeting,
+    MeetingComment,
+    Opinion,
+    OpinionClaim,
+    SelfReview,
+    Talk,
+)
 from organizations.models import Member, Organization, Supervisor
 from rectification.models import FollowUpReview, RectificationItem
 
@@ -48,11 +58,46 @@ from .scoring import (
 
 BRANCH = Organization.Level.BRANCH
 GROUP = Organization.Level.GROUP
-CACHE_VERSION_KEY = "dashboard:data-version"
+# The grouped reads the dashboard is assembled from, and the models whose writes make each one stale
+# (dashboard.apps connects their save/delete signals to services.dashboard_data_changed). A write to a
+# meeting or to the tree makes every read stale; a self-review autosave only the "reviews" read.
+PARTS = ("members", "meetings", "opinions", "reviews", "talks", "attendance", "criticisms", "evaluations", "items")
+PARTS_OF_MODEL: dict[str, tuple[str, ...]] = {
+    "organizations.Organization": PARTS,
+    "meetings.Meeting": PARTS,
+    "organizations.Member": ("members", "reviews", "talks"),
+    "meetings.Opinion": ("opinions",),
+    "meetings.OpinionClaim": ("opinions",),
+    "meetings.SelfReview": ("reviews",),
+    "meetings.Talk": ("talks",),
+    "meetings.Attendance": ("attendance",),
+    "meetings.Criticism": ("criticisms",),
+    "evaluations.Evaluation": ("evaluations",),
+    "rectification.RectificationItem": ("items",),
+    "rectification.FollowUpReview": ("items",),
+}
 
 
 def cache_seconds() -> int:
     return int(getattr(settings, "DASHBOARD_CACHE_SECONDS", 300))
+
+
+def version_key(part: str) -> str:
+    return f"dashboard:version:{part}"
+
+
+def data_versions() -> dict[str, int]:
+    """The current version of every part (one cache round trip). A version that is missing (never set,
+    or evicted) starts from the clock, so that it can never come back to a value already used in a key."""
+    keys = {version_key(p): p for p in PARTS}
+    found = cache.get_many(list(keys))
+    versions = {}
+    for key, part in keys.items():
+        if key not in found:
+            cache.add(key, time.time_ns(), None)
+            found[key] = cache.get(key, time.time_ns())
+        versions[part] = found[key]
+    return versions
 
 
 # ---------------------------------------------------------------- scope
@@ -103,8 +148,14 @@ def ancestors_within(*, node: Organization, top: Organization | None) -> list[Or
 
 
 # ---------------------------------------------------------------- the grouped reads
+def in_season(node: Organization, season: Season, prefix: str = "meeting__") -> Q:
+    """Rows of the season's meetings under `node`, as plain join conditions (which PostgreSQL plans
+    better than `meeting IN (subquery)` at county scale)."""
+    return Q(**{f"{prefix}year": season.year, f"{prefix}kind": season.kind, f"{prefix}branch__path__startswith": node.path})
+
+
 def season_meetings(*, node: Organization, season: Season) -> QuerySet[Meeting]:
-    return Meeting.objects.filter(branch__path__startswith=node.path, year=season.year, kind=season.kind).order_by()
+    return Meeting.objects.filter(in_season(node, season, "")).order_by()
 
 
 def _member_counts(node: Organization) -> dict[int, tuple[int, int]]:
@@ -136,10 +187,10 @@ def _meeting_facts(meetings: QuerySet[Meeting]) -> list[MeetingFacts]:
     ]
 
 
-def _opinion_counts(meetings: QuerySet[Meeting]) -> dict[int, dict]:
+def _opinion_counts(node: Organization, season: Season) -> dict[int, dict]:
     claimed = Exists(OpinionClaim.objects.filter(opinion=OuterRef("pk")))
     rows = (
-        Opinion.objects.filter(meeting__in=meetings.values("pk"), merged_into__isnull=True)
+        Opinion.objects.filter(in_season(node, season), merged_into__isnull=True)
         .order_by()
         .values("meeting_id")
         .annotate(
@@ -154,11 +205,11 @@ def _opinion_counts(meetings: QuerySet[Meeting]) -> dict[int, dict]:
     return {r["meeting_id"]: r for r in rows}
 
 
-def _review_counts(meetings: QuerySet[Meeting]) -> dict[int, dict]:
+def _review_counts(node: Organization, season: Season) -> dict[int, dict]:
     done = Q(status__in=SelfReview.DONE_STATUSES)
     on_roll = Q(kind=SelfReview.Kind.MEMBER, member__is_active=True, member__branch_id=F("meeting__branch_id"))
     rows = (
-        SelfReview.objects.filter(meeting__in=meetings.values("pk"))
+        SelfReview.objects.filter(in_season(node, season))
         .order_by()
         .values("meeting_id")
         .annotate(
@@ -170,100 +221,102 @@ def _review_counts(meetings: QuerySet[Meeting]) -> dict[int, dict]:
     return {r["meeting_id"]: r for r in rows}
 
 
-def _talk_counts(meetings: QuerySet[Meeting]) -> dict[int, TalkCounts]:
-    """One statement for the required-talk facts of every meeting (see meetings.talks for the rules).
+def _talk_counts(node: Organization, season: Season) -> dict[int, TalkCounts]:
+    """The required-talk facts of every meeting, in one pass over the season's talks (plus two small
+    queries for the secretaries and the talks with people outside the branch).
 
-    Only talks between two active members of the meeting's branch count, as in talk_coverage. Each
-    such talk is classified by its two ends (committee or ordinary member); per meeting the statement
-    counts committee pairs that talked, ordinary members who talked with a committee member, ordinary
-    members who talked with another ordinary member, and the distinct members the secretary talked
-    with; and whether the secretary talked with the leader in charge and with service recipients. The
-    secretary is picked as meetings.talks does: the 书记 (by name), else a 副书记.
-    Every step is a hash join or a grouping over the season's talks: no per-row subqueries.
+    Only talks between two active members of the meeting's branch count, as in talk_coverage. Per
+    meeting: (1) committee pairs that talked; (2) ordinary members who talked with a committee member;
+    (3) ordinary members who talked with another ordinary member; (4) per secretary, the distinct
+    members they talked with; and whether the secretary talked with the leader in charge and with
+    service recipients. The secretary is picked as meetings.talks does: the 书记 (by name), else a 副书记.
+
+    The talks are read once (a materialized CTE) and each is seen from up to four sides so that both
+    of its ends can be counted: side 1 gives its (1), (2) or (3) value, side 2 the second end of an
+    ordinary–ordinary talk, sides 3 and 4 the partner of a secretary at either end. DISTINCT then COUNT
+    per (meeting, kind, secretary) gives every number at once.
     """
-    season_sql, season_params = meetings.values("id", "branch_id").query.sql_with_params()
-    qn = connection.ops.quote_name
-    member, talk = qn(Member._meta.db_table), qn(Talk._meta.db_table)
-    committee = ", ".join(["%s"] * len(Member.COMMITTEE_POSTS))
-    sql = f"""
-    WITH season AS NOT MATERIALIZED ({season_sql}),
-    secretaries AS NOT MATERIALIZED (
-      SELECT r.branch_id, r.id FROM (
-        SELECT sm.branch_id, sm.id, ROW_NUMBER() OVER (
-          PARTITION BY sm.branch_id ORDER BY CASE WHEN sm.committee_post = %s THEN 0 ELSE 1 END, sm.name, sm.id) AS n
-        FROM {member} sm
-        WHERE sm.is_active = %s AND sm.committee_post IN (%s, %s) AND sm.branch_id IN (SELECT branch_id FROM season)
-      ) r WHERE r.n = 1
-    ),
-    roster AS NOT MATERIALIZED (
-      SELECT rm.id, rm.branch_id, CASE WHEN rm.committee_post IN ({committee}) THEN 1 ELSE 0 END AS c
-      FROM {member} rm WHERE rm.is_active = %s AND rm.branch_id IN (SELECT branch_id FROM season)
-    ),
-    talks AS NOT MATERIALIZED (
-      SELECT t.meeting_id, t.member_a_id AS a, t.member_b_id AS b, ra.c AS ac, rb.c AS bc, sec.id AS sec
-      FROM {talk} t
-      JOIN season s ON s.id = t.meeting_id
-      JOIN roster ra ON ra.id = t.member_a_id AND ra.branch_id = s.branch_id
-      JOIN roster rb ON rb.id = t.member_b_id AND rb.branch_id = s.branch_id
-      LEFT JOIN secretaries sec ON sec.branch_id = s.branch_id
-    ),
-    pairs AS NOT MATERIALIZED (
-      SELECT meeting_id,
-        COUNT(DISTINCT CASE WHEN ac = 1 AND bc = 1 THEN
-          CASE WHEN a < b THEN CAST(a AS VARCHAR(20)) || '-' || CAST(b AS VARCHAR(20))
-               ELSE CAST(b AS VARCHAR(20)) || '-' || CAST(a AS VARCHAR(20)) END END) AS cc,
-        COUNT(DISTINCT CASE WHEN ac = 0 AND bc = 1 THEN a WHEN ac = 1 AND bc = 0 THEN b END) AS cwm,
-        COUNT(DISTINCT CASE WHEN a = sec THEN b WHEN b = sec THEN a END) AS sp
-      FROM talks GROUP BY meeting_id
-    ),
-    ordinary AS NOT MATERIALIZED (
-      SELECT meeting_id, COUNT(*) AS oo FROM (
-        SELECT meeting_id, a AS m FROM talks WHERE ac = 0 AND bc = 0
-        UNION
-        SELECT meeting_id, b AS m FROM talks WHERE ac = 0 AND bc = 0
-      ) u GROUP BY meeting_id
-    ),
-    outside AS NOT MATERIALIZED (
-      SELECT t.meeting_id,
-        MAX(CASE WHEN t.other_kind = %s THEN 1 ELSE 0 END) AS leader,
-        MAX(CASE WHEN t.other_kind = %s THEN 1 ELSE 0 END) AS recipient
-      FROM {talk} t
-      JOIN season s ON s.id = t.meeting_id
-      JOIN secretaries sec ON sec.branch_id = s.branch_id AND sec.id = t.member_a_id
-      WHERE t.member_b_id IS NULL
-      GROUP BY t.meeting_id
+    posts, secretary_posts = Member.COMMITTEE_POSTS, Member.SECRETARY_POSTS
+
+    def flag(condition: Q) -> Case:
+        return Case(When(condition, then=Value(1)), default=Value(0))
+
+    # Both ends in the meeting's branch is a column, not a join condition: PostgreSQL underestimates
+    # such cross-table equalities and then picks nested loops.
+    base = (
+        Talk.objects.filter(in_season(node, season), member_b__isnull=False, member_a__is_active=True,
+                            member_b__is_active=True)
+        .order_by()
+        .annotate(
+            mid=F("meeting_id"), a=F("member_a_id"), b=F("member_b_id"),
+            same=flag(Q(member_a__branch_id=F("meeting__branch_id")) & Q(member_b__branch_id=F("meeting__branch_id"))),
+            ac=flag(Q(member_a__committee_post__in=posts)),
+            bc=flag(Q(member_b__committee_post__in=posts)),
+            sa=flag(Q(member_a__committee_post__in=secretary_posts)),
+            sb=flag(Q(member_b__committee_post__in=secretary_posts)),
+        )
+        .values_list("mid", "a", "b", "same", "ac", "bc", "sa", "sb")
     )
-    SELECT s.id, sec.id, COALESCE(o.leader, 0), COALESCE(o.recipient, 0),
-      COALESCE(p.cc, 0), COALESCE(p.cwm, 0), COALESCE(ord.oo, 0), COALESCE(p.sp, 0)
-    FROM season s
-    LEFT JOIN secretaries sec ON sec.branch_id = s.branch_id
-    LEFT JOIN pairs p ON p.meeting_id = s.id
-    LEFT JOIN ordinary ord ON ord.meeting_id = s.id
-    LEFT JOIN outside o ON o.meeting_id = s.id
+    base_sql, params = base.query.sql_with_params()
+    # An unordered pair of member ids as one number (ids stay far below 2**31).
+    pair = "CASE WHEN a < b THEN a * 2147483648 + b ELSE b * 2147483648 + a END"
+    # The talks are read once (a materialized CTE); each is then seen from up to four sides.
+    sql = f"""
+    WITH t AS MATERIALIZED ({base_sql}),
+    sides AS (
+      SELECT mid, CASE WHEN ac = 1 AND bc = 1 THEN 1 WHEN ac + bc = 1 THEN 2 ELSE 3 END AS kind, 0 AS who,
+        CASE WHEN ac = 1 AND bc = 1 THEN {pair} WHEN ac = 1 THEN b ELSE a END AS val
+        FROM t WHERE same = 1
+      UNION ALL SELECT mid, 3, 0, b FROM t WHERE same = 1 AND ac = 0 AND bc = 0
+      UNION ALL SELECT mid, 4, a, b FROM t WHERE same = 1 AND sa = 1
+      UNION ALL SELECT mid, 4, b, a FROM t WHERE same = 1 AND sb = 1
+    )
+    SELECT mid, kind, who, COUNT(*) FROM (SELECT DISTINCT mid, kind, who, val FROM sides) d GROUP BY mid, kind, who
     """
-    params = [
-        *season_params,
-        Member.Post.SECRETARY, True, Member.Post.SECRETARY, Member.Post.DEPUTY_SECRETARY,
-        *Member.COMMITTEE_POSTS, True,
-        Talk.Other.LEADER, Talk.Other.RECIPIENT,
-    ]
+    counts: dict[int, TalkCounts] = {}
+    partners: dict[tuple[int, int], int] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return {
-        mid: TalkCounts(
-            has_secretary=sec is not None, secretary_leader=bool(leader), secretary_recipient=bool(recipient),
-            committee_pairs_done=int(cc), ordinary_with_committee=int(cwm), ordinary_with_ordinary=int(oo),
-            secretary_partners=int(sp),
-        )
-        for mid, sec, leader, recipient, cc, cwm, oo, sp in rows
-    }
+        for mid, kind, who, n in cursor.fetchall():
+            c = counts.setdefault(mid, TalkCounts())
+            if kind == 1:
+                c.committee_pairs_done = n
+            elif kind == 2:
+                c.ordinary_with_committee = n
+            elif kind == 3:
+                c.ordinary_with_ordinary = n
+            else:
+                partners[(mid, who)] = n
+
+    meetings = season_meetings(node=node, season=season)
+    secretary_of: dict[int, int] = {}
+    candidates = Member.objects.filter(
+        is_active=True, committee_post__in=secretary_posts, branch_id__in=meetings.values("branch_id"),
+    ).values_list("branch_id", "id", "committee_post", "name")
+    for branch_id, mid, _post, _name in sorted(candidates, key=lambda r: (r[0], r[2] != Member.Post.SECRETARY, r[3], r[1])):
+        secretary_of.setdefault(branch_id, mid)
+    outside: dict[int, set] = {}
+    for mid, member_id, kind in (
+        Talk.objects.filter(in_season(node, season), member_b__isnull=True, member_a__committee_post__in=secretary_posts)
+        .order_by().values_list("meeting_id", "member_a_id", "other_kind").distinct()
+    ):
+        outside.setdefault(mid, set()).add((member_id, kind))
+    for mid, branch_id in meetings.values_list("pk", "branch_id"):
+        c = counts.setdefault(mid, TalkCounts())
+        sec = secretary_of.get(branch_id)
+        if sec is None:
+            continue
+        c.has_secretary = True
+        c.secretary_partners = partners.get((mid, sec), 0)
+        c.secretary_leader = (sec, Talk.Other.LEADER) in outside.get(mid, ())
+        c.secretary_recipient = (sec, Talk.Other.RECIPIENT) in outside.get(mid, ())
+    return counts
 
 
-def _attendance_counts(meetings: QuerySet[Meeting]) -> dict[int, dict]:
+def _attendance_counts(node: Organization, season: Season) -> dict[int, dict]:
     """Per meeting with attendance recorded: members present (issue 5's attendance record)."""
     rows = (
-        Attendance.objects.filter(meeting__in=meetings.values("pk"))
+        Attendance.objects.filter(in_season(node, season))
         .order_by()
         .values("meeting_id")
         .annotate(present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)))
@@ -271,9 +324,9 @@ def _attendance_counts(meetings: QuerySet[Meeting]) -> dict[int, dict]:
     return {r["meeting_id"]: r for r in rows}
 
 
-def _criticism_counts(meetings: QuerySet[Meeting]) -> dict[int, dict]:
+def _criticism_counts(node: Organization, season: Season) -> dict[int, dict]:
     rows = (
-        Criticism.objects.filter(meeting__in=meetings.values("pk"))
+        Criticism.objects.filter(in_season(node, season))
         .order_by()
         .values("meeting_id")
         .annotate(given=Count("pk", filter=Q(is_self=False)), own=Count("pk", filter=Q(is_self=True)))
@@ -281,42 +334,37 @@ def _criticism_counts(meetings: QuerySet[Meeting]) -> dict[int, dict]:
     return {r["meeting_id"]: r for r in rows}
 
 
-def _evaluation_counts(meetings: QuerySet[Meeting], now: dt.datetime) -> dict[int, dict]:
+def _evaluation_counts(node: Organization, season: Season) -> dict[int, dict]:
     """Per meeting: the evaluation's state, final grades (组织评定) and turnout from the participation
     record. Ballots and their marks are never read here: the dashboard needs none of what is anonymous."""
-    ids = meetings.values("pk")
     evaluations = {
         r["meeting_id"]: r
-        for r in Evaluation.objects.filter(meeting__in=ids)
+        for r in Evaluation.objects.filter(in_season(node, season))
         .order_by()
         .values("meeting_id", "excellent_quota_percent", "closes_at", "determined_at", "published_at")
     }
-    if not evaluations:
-        return {}
     grade_counts = {f"g_{g}": Count("pk", filter=Q(final_grade=g)) for g in GRADES}
     for r in (
-        Candidate.objects.filter(evaluation__meeting__in=ids)
+        Candidate.objects.filter(in_season(node, season, "evaluation__meeting__"))
         .order_by()
         .values("evaluation__meeting_id")
         .annotate(n=Count("pk"), **grade_counts)
     ):
         evaluations[r["evaluation__meeting_id"]].update(r)
     for r in (
-        Voter.objects.filter(evaluation__meeting__in=ids)
+        Voter.objects.filter(in_season(node, season, "evaluation__meeting__"))
         .order_by()
         .values("evaluation__meeting_id")
         .annotate(eligible=Count("pk"), voted=Count("pk", filter=~Q(channel="")))
     ):
         evaluations[r["evaluation__meeting_id"]].update(r)
-    for r in evaluations.values():
-        r["closed"] = r["closes_at"] <= now
     return evaluations
 
 
 def season_items(*, node: Organization, season: Season) -> QuerySet[RectificationItem]:
     """The season's rectification items: those of its meetings; for the annual season also the
     branch's items not tied to a meeting, created that year."""
-    condition = Q(meeting__in=season_meetings(node=node, season=season).values("pk"))
+    condition = in_season(node, season)
     if season.kind == Meeting.Kind.ANNUAL:
         condition |= Q(meeting__isnull=True, created_at__year=season.year)
     return RectificationItem.objects.filter(condition, branch__path__startswith=node.path)
@@ -365,13 +413,12 @@ class ChildRow:
 
 @dataclass
 class DashboardData:
-    """What the dashboard pages show for one node and season (cached as a whole)."""
+    """Every branch row of one node and season, with the node's sums (the lists and exports)."""
 
     node_pk: int
     season: Season
     today: dt.date
     rows: list[BranchRow]  # ranked, best first
-    nodes: dict[str, NodeInfo]
     totals: Totals
     children: list[ChildRow] = field(default_factory=list)
     computed_at: dt.datetime | None = None
@@ -380,9 +427,28 @@ class DashboardData:
         return next((r for r in self.rows if r.id == branch_id), None)
 
 
+@dataclass
+class DashboardSummary:
+    """What the dashboard's front page shows: the sums, the children and the ten branches furthest
+    behind. Cached apart from the rows so that the front page never unpickles thousands of rows."""
+
+    node_pk: int
+    season: Season
+    today: dt.date
+    totals: Totals
+    children: list[ChildRow]
+    behind: list[BranchRow]
+    computed_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, data: DashboardData) -> DashboardSummary:
+        behind = sorted((r for r in data.rows if r.flags), key=lambda r: (r.score, r.path))[:10]
+        return cls(data.node_pk, data.season, data.today, data.totals, data.children, behind, data.computed_at)
+
+
 def _fold_meeting(row: BranchRow, m: MeetingFacts, *, members: int, committee: int, talks: TalkCounts,
                   opinions: dict | None, reviews: dict | None, attendance: dict | None,
-                  criticisms: dict | None, evaluation: dict | None, today: dt.date) -> set[str]:
+                  criticisms: dict | None, evaluation: dict | None, today: dt.date, now: dt.datetime) -> set[str]:
     row.meetings += 1
     if row.meeting_id is None or m.id > row.meeting_id:
         row.meeting_id, row.held_on = m.id, m.held_on
@@ -417,7 +483,7 @@ def _fold_meeting(row: BranchRow, m: MeetingFacts, *, members: int, committee: i
     determined = False
     if evaluation is not None:
         row.evaluations += 1
-        row.evaluations_closed += evaluation["closed"]
+        row.evaluations_closed += evaluation["closes_at"] <= now
         determined = evaluation["determined_at"] is not None
         row.evaluations_published += evaluation["published_at"] is not None
         row.evaluations_without_quota += evaluation["excellent_quota_percent"] is None
@@ -442,10 +508,26 @@ def _fold_meeting(row: BranchRow, m: MeetingFacts, *, members: int, committee: i
     )
 
 
-def compute_dashboard(*, node: Organization, season: Season, today: dt.date | None = None) -> DashboardData:
-    """Every indicator of every branch under `node`: a fixed number of grouped queries (about ten)."""
+def compute_dashboard(*, node: Organization, season: Season, today: dt.date | None = None,
+                      versions: dict[str, int] | None = None) -> DashboardData:
+    """Every indicator of every branch under `node`: fifteen grouped queries, whatever the size.
+
+    With `versions` (the cache's data versions) each grouped read is taken from the cache when its part
+    has not changed, so that after one write only the reads that depend on it run again."""
     today = today or timezone.localdate()
     now = timezone.now()
+
+    def read(part: str, fetch):
+        if versions is None or cache_seconds() <= 0:
+            return fetch()
+        day = f":{today.isoformat()}" if part == "items" else ""  # "overdue" depends on the day
+        key = f"dashboard:part:{part}:{versions[part]}:{node.pk}:{node.path}:{season.year}:{season.kind}{day}"
+        value = cache.get(key)
+        if value is None:
+            value = fetch()
+            cache.set(key, value, cache_seconds())
+        return value
+
     nodes: dict[str, NodeInfo] = {}
     rows: dict[int, BranchRow] = {}
     for pk, name, path, depth, level, required in (
@@ -456,16 +538,15 @@ def compute_dashboard(*, node: Organization, season: Season, today: dt.date | No
         if level == BRANCH:
             rows[pk] = BranchRow(id=pk, name=name, path=path, required_attendance_percent=required)
 
-    members = _member_counts(node)
-    meetings_qs = season_meetings(node=node, season=season)
-    meetings = _meeting_facts(meetings_qs)
-    opinions = _opinion_counts(meetings_qs)
-    reviews = _review_counts(meetings_qs)
-    talk_counts = _talk_counts(meetings_qs)
-    attendance = _attendance_counts(meetings_qs)
-    criticisms = _criticism_counts(meetings_qs)
-    evaluations = _evaluation_counts(meetings_qs, now)
-    items = _item_counts(node, season, today)
+    members = read("members", lambda: _member_counts(node))
+    meetings = read("meetings", lambda: _meeting_facts(season_meetings(node=node, season=season)))
+    opinions = read("opinions", lambda: _opinion_counts(node, season))
+    reviews = read("reviews", lambda: _review_counts(node, season))
+    talk_counts = read("talks", lambda: _talk_counts(node, season))
+    attendance = read("attendance", lambda: _attendance_counts(node, season))
+    criticisms = read("criticisms", lambda: _criticism_counts(node, season))
+    evaluations = read("evaluations", lambda: _evaluation_counts(node, season))
+    items = read("items", lambda: _item_counts(node, season, today))
 
     for bid, row in rows.items():
         row.members, row.committee = members.get(bid, (0, 0))
@@ -486,7 +567,7 @@ def compute_dashboard(*, node: Organization, season: Season, today: dt.date | No
                 row, m, members=row.members, committee=row.committee,
                 talks=talk_counts.get(m.id, TalkCounts()), opinions=opinions.get(m.id), reviews=reviews.get(m.id),
                 attendance=attendance.get(m.id), criticisms=criticisms.get(m.id),
-                evaluation=evaluations.get(m.id), today=today,
+                evaluation=evaluations.get(m.id), today=today, now=now,
             )
         )
     start = len(node.path)
@@ -499,12 +580,16 @@ def compute_dashboard(*, node: Organization, season: Season, today: dt.date | No
             if row.path[:n] in nodes
         ]
     ranked = rank(list(rows.values()))
+    children = _children(node, nodes, ranked)
     totals = Totals()
-    for row in ranked:
-        totals.add(row)
+    if children:
+        for child in children:
+            totals.merge(child.totals)
+    else:  # the node is a branch
+        for row in ranked:
+            totals.add(row)
     return DashboardData(
-        node_pk=node.pk, season=season, today=today, rows=ranked, nodes=nodes, totals=totals,
-        children=_children(node, nodes, ranked), computed_at=now,
+        node_pk=node.pk, season=season, today=today, rows=ranked, totals=totals, children=children, computed_at=now,
     )
 
 
@@ -519,21 +604,49 @@ def _children(node: Organization, nodes: dict[str, NodeInfo], rows: list[BranchR
     return [children[p] for p in sorted(children)]
 
 
-def data_version() -> int:
-    return cache.get_or_set(CACHE_VERSION_KEY, 1, None)
+def _cache_key(node: Organization, season: Season, today: dt.date, part: str, versions: dict[str, int]) -> str:
+    stamp = ".".join(str(versions[p]) for p in PARTS)
+    return f"dashboard:{part}:{stamp}:{node.pk}:{node.path}:{season.year}:{season.kind}:{today.isoformat()}"
+
+
+def _computed(node: Organization, season: Season, today: dt.date, use_cache: bool) -> DashboardData:
+    if cache_seconds() <= 0:
+        return compute_dashboard(node=node, season=season, today=today)
+    # Versions are read before the data: a write meanwhile leaves this result under the older version.
+    versions = data_versions()
+    # A forced refresh reads everything again (every part) and still replaces what is cached.
+    data = compute_dashboard(node=node, season=season, today=today, versions=versions if use_cache else None)
+    _store(node, season, today, versions, data)
+    return data
+
+
+def _store(node, season, today, versions, data: DashboardData) -> None:
+    cache.set_many(
+        {_cache_key(node, season, today, "rows", versions): data,
+         _cache_key(node, season, today, "summary", versions): DashboardSummary.of(data)},
+        cache_seconds(),
+    )
 
 
 def dashboard_data(*, node: Organization, season: Season, today: dt.date | None = None, use_cache: bool = True) -> DashboardData:
-    """compute_dashboard, cached (see the module docstring for the invalidation)."""
+    """compute_dashboard, cached (see the module docstring for the invalidation).
+
+    use_cache=False recomputes every read now (and refreshes the cache) — the pages' "重新统计" link."""
     today = today or timezone.localdate()
-    if not use_cache or cache_seconds() <= 0:
-        return compute_dashboard(node=node, season=season, today=today)
-    key = f"dashboard:v{data_version()}:{node.pk}:{node.path}:{season.year}:{season.kind}:{today.isoformat()}"
-    data = cache.get(key)
-    if data is None:
-        data = compute_dashboard(node=node, season=season, today=today)
-        cache.set(key, data, cache_seconds())
-    return data
+    if use_cache and cache_seconds() > 0:
+        data = cache.get(_cache_key(node, season, today, "rows", data_versions()))
+        if data is not None:
+            return data
+    return _computed(node, season, today, use_cache)
+
+
+def dashboard_summary(*, node: Organization, season: Season, today: dt.date | None = None, use_cache: bool = True) -> DashboardSummary:
+    today = today or timezone.localdate()
+    if use_cache and cache_seconds() > 0:
+        summary = cache.get(_cache_key(node, season, today, "summary", data_versions()))
+        if summary is not None:
+            return summary
+    return DashboardSummary.of(_computed(node, season, today, use_cache))
 
 
 # ---------------------------------------------------------------- lists behind the indicators
@@ -703,7 +816,11 @@ def supervision_stats(*, node: Organization, start: dt.date, end: dt.date) -> Su
             forums=Count("received_on", filter=Q(channel=Opinion.Channel.FORUM), distinct=True),
         )
     }
-    reached = {r["meeting_id"]: r["present"] for r in _attendance_counts(Meeting.objects.filter(pk__in=meeting_ids)).values()}
+    reached = dict(
+        Attendance.objects.filter(meeting_id__in=meeting_ids)
+        .order_by().values("meeting_id").annotate(n=Count("pk", filter=Q(status=Attendance.Status.PRESENT)))
+        .values_list("meeting_id", "n")
+    )
     branch_members = dict(
         Member.objects.filter(is_active=True, branch_id__in={b for b, _p in meeting_branch.values()})
         .order_by().values("branch_id").annotate(n=Count("pk")).values_list("branch_id", "n")

@@ -1,20 +1,26 @@
-"""Writes of the dashboard: only the cache's data version (the dashboard never writes other apps' data)."""
+"""Writes of the dashboard: only its cache's data versions (the dashboard never writes other apps' data)."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
+
 from django.core.cache import cache
 
-from .selectors import CACHE_VERSION_KEY
+from .selectors import PARTS, version_key
 
 
-def dashboard_data_changed(**_signal_kwargs) -> None:
-    """Make every cached dashboard stale: the version is part of each cache key.
+def dashboard_data_changed(*, parts: Iterable[str] = PARTS) -> None:
+    """Make the cached reads of `parts` (and every dashboard assembled from them) stale: the versions
+    are part of each cache key, so nothing is deleted, old entries just expire.
 
-    Connected (dashboard.apps) to the save/delete signals of the models the indicators read, and called
-    by seed_scale after its bulk inserts. Writes that bypass signals (queryset.update, bulk_create in
-    other apps) show up when the cached entry expires (DASHBOARD_CACHE_SECONDS).
+    Connected (dashboard.apps) to the save/delete signals of the models each part reads, and called by
+    seed_scale after its bulk inserts. Writes that bypass signals (queryset.update, bulk_create in other
+    apps) show when the cached entries expire (DASHBOARD_CACHE_SECONDS) or on "重新统计".
     """
-    try:
-        cache.incr(CACHE_VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value differs from the keys in use
-        cache.set(CACHE_VERSION_KEY, 2, None)
+    for part in parts:
+        key = version_key(part)
+        try:
+            cache.incr(key)
+        except ValueError:  # never set or evicted: start from the clock, never from a value used before
+            cache.set(key, time.time_ns(), None)

@@ -57,12 +57,16 @@ def _scope(request, *, perm: str = "dashboard.view_dashboard") -> Scope:
     return Scope(node=node, top=top, season=season, years=years, ancestors=selectors.ancestors_within(node=node, top=top))
 
 
-def _data(request, scope: Scope):
+def _refresh(request) -> bool:
     # ?refresh=1 recomputes now instead of waiting for the cache to expire.
-    return selectors.dashboard_data(node=scope.node, season=scope.season, use_cache=request.GET.get("refresh") != "1")
+    return request.GET.get("refresh") == "1"
 
 
-def _charts(data: selectors.DashboardData) -> dict:
+def _data(request, scope: Scope) -> selectors.DashboardData:
+    return selectors.dashboard_data(node=scope.node, season=scope.season, use_cache=not _refresh(request))
+
+
+def _charts(data: selectors.DashboardSummary) -> dict:
     t = data.totals
 
     def pct(part: str, whole: str) -> float:
@@ -94,22 +98,23 @@ def _charts(data: selectors.DashboardData) -> dict:
 @login_required
 def index(request):
     scope = _scope(request)
-    data = _data(request, scope)
-    context = {"scope": scope, "data": data, "totals": data.totals, "flags": FLAGS}
+    context = {"scope": scope, "flags": FLAGS}
     if scope.node.level == Organization.Level.BRANCH:
+        data = _data(request, scope)
         row = data.row(scope.node.pk)
         meeting = Meeting.objects.filter(pk=row.meeting_id).first() if row and row.meeting_id else None
         context.update(
-            row=row, meeting=meeting, phase=meeting_phase(meeting=meeting) if meeting else None,
+            data=data, totals=data.totals, row=row, meeting=meeting,
+            phase=meeting_phase(meeting=meeting) if meeting else None,
             parts=[(label, points, row.parts.get(key)) for key, label, points in SCORE_PARTS] if row else [],
         )
         return render(request, "dashboard/branch.html", context)
-    behind = sorted((r for r in data.rows if r.flags), key=lambda r: (r.score, r.path))[:10]
+    summary = selectors.dashboard_summary(node=scope.node, season=scope.season, use_cache=not _refresh(request))
+    grade_labels = [_("优秀"), _("合格"), _("基本合格"), _("不合格")]
     context.update(
-        behind=behind, top=data.rows[:5], charts=_charts(data),
-        flag_rows=[(key, label, data.totals.flag_counts[key]) for key, label in FLAGS.items()],
-        grade_rows=[(label, n, share) for (_g, n, share), label in zip(
-            data.totals.grade_shares, [_("优秀"), _("合格"), _("基本合格"), _("不合格")], strict=True)],
+        data=summary, totals=summary.totals, behind=summary.behind, charts=_charts(summary),
+        flag_rows=[(key, label, summary.totals.flag_counts[key]) for key, label in FLAGS.items()],
+        grade_rows=[(label, n, share) for (_g, n, share), label in zip(summary.totals.grade_shares, grade_labels, strict=True)],
     )
     return render(request, "dashboard/index.html", context)
 
@@ -263,12 +268,16 @@ def supervisor_export(request):
 
 # ---------------------------------------------------------------- seed 001's figures
 def _period(request):
+    """The period asked for; without one (or with a bad one) the current year up to today."""
+    blank = PeriodForm({})
+    blank.is_valid()
+    start, end = blank.cleaned_data["start"], blank.cleaned_data["end"]
+    if "start" not in request.GET and "end" not in request.GET:
+        return PeriodForm(initial={"start": start, "end": end}), start, end
     form = PeriodForm(request.GET)
     if form.is_valid():
         return form, form.cleaned_data["start"], form.cleaned_data["end"]
-    blank = PeriodForm({})
-    blank.is_valid()
-    return form, blank.cleaned_data["start"], blank.cleaned_data["end"]
+    return form, start, end
 
 
 @login_required
@@ -289,8 +298,8 @@ def supervision_stats(request):
     return render(
         request,
         "dashboard/supervision_stats.html",
-        {"scope": scope, "form": form, "stats": stats, "chart": chart, "period_query": period_query},
-        status=200 if form.is_valid() else 400,
+        {"scope": scope, "form": form, "stats": stats, "chart": chart, "period_query": period_query, "period_page": True},
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 

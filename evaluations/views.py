@@ -215,20 +215,15 @@ def close_now(request, pk):
 def vote(request, pk):
     evaluation = _get(request, "evaluations.vote", pk)
     member = actor_of(request.user).member
-    voter = selectors.voter_for(evaluation=evaluation, member=member)
     candidates = selectors.ballot_candidates(evaluation=evaluation)
     quota = selectors.ballot_quota(evaluation=evaluation, candidate_count=len(candidates))
     skip = None if evaluation.self_rating else member.pk
-    if voter is None:
-        state = "not_on_roster"
-    elif voter.channel:
-        state = "voted"
-    else:
-        state = evaluation.status
     form = BallotForm(
         request.POST if request.method == "POST" else None, evaluation=evaluation, candidates=candidates, skip_member_id=skip
     )
-    if request.method == "POST" and state == Status.OPEN and form.is_valid():
+    # On a submission the service itself decides (open? on the roster? first vote?); the participation
+    # row is read only to explain a refusal or to show the page.
+    if request.method == "POST" and form.is_valid():
         try:
             code = services.ballot_cast(
                 evaluation=evaluation,
@@ -244,6 +239,13 @@ def vote(request, pk):
             response = render(request, "evaluations/receipt.html", {"evaluation": evaluation, "code": code})
             response["Cache-Control"] = "no-store"
             return response
+    voter = selectors.voter_for(evaluation=evaluation, member=member)
+    if voter is None:
+        state = "not_on_roster"
+    elif voter.channel:
+        state = "voted"
+    else:
+        state = evaluation.status
     return render(
         request,
         "evaluations/vote.html",
@@ -282,6 +284,7 @@ def paper_ballot_pdf(request, pk):
             "quota": selectors.ballot_quota(evaluation=evaluation, candidate_count=len(candidates)),
             "grades": Grade.choices,
             "qualifications": Qualification.choices,
+            "committee_grades": CommitteeGrade.choices,
         },
     )
     return pdf_response(content, f"{evaluation.meeting.branch.name}-民主测评表.pdf")

@@ -327,6 +327,8 @@ class SelfReview(models.Model):
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     # Bumped on every save so that a stale autosave from a second device cannot overwrite newer text.
     version = models.PositiveIntegerField(default=0)
+    # The browser (a random id kept in its localStorage) that saved last: its own late saves are not stale.
+    saved_by_device = models.CharField(max_length=40, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -491,20 +491,37 @@ def _meeting_phase(*, meeting: Meeting, members: list[Member], today: dt.date) -
 
 
 def _later_phases(*, meeting: Meeting, today: dt.date) -> list[Phase]:
-    phases = []
+    """民主评议 and 会后整改 belong to other apps: link to them when they are there."""
+    from django.apps import apps
+
     ballot_due = timezone.localtime(meeting.ballot_closes_at).date() if meeting.ballot_closes_at else None
-    for key, label, due, url_name in (
-        ("evaluation", _("民主评议"), ballot_due, "evaluations:meeting"),
-        ("rectification", _("会后整改"), meeting.rectification_plans_due_on, "rectification:meeting"),
-    ):
-        try:
-            url = reverse(url_name, args=[meeting.pk])
-        except Exception:  # the other app's page may not exist (yet)
-            url = None
-        status = "later" if not due or due >= today or not meeting.closed_at else "in_progress"
-        summary = _("截止 %(due)s") % {"due": due} if due else _("未设截止日期")
-        phases.append(Phase(key, label, due, status, summary, url))
-    return phases
+    evaluation_url = None
+    Evaluation = apps.get_model("evaluations", "Evaluation") if apps.is_installed("evaluations") else None
+    evaluation = None
+    try:
+        evaluation = Evaluation.objects.filter(meeting=meeting).first() if Evaluation else None
+        evaluation_url = (
+            reverse("evaluations:evaluation_detail", args=[evaluation.pk]) if evaluation
+            else reverse("evaluations:evaluation_create", args=[meeting.pk])
+        )
+    except Exception:  # the other app's model or page may not exist (yet)
+        evaluation_url = None
+    result = _evaluation_summary(meeting)
+    if result:
+        grades = "、".join(f"{label} {n} 名" for _v, label, n in result.get("grades", []) if n)
+        evaluation_phase = Phase("evaluation", _("民主评议"), ballot_due, "done", _("评定结果:%(g)s") % {"g": grades}, evaluation_url)
+    else:
+        status = "in_progress" if evaluation else ("overdue" if ballot_due and ballot_due < today else "later")
+        summary = _("截止 %(due)s") % {"due": ballot_due} if ballot_due else _("未设截止日期")
+        evaluation_phase = Phase("evaluation", _("民主评议"), ballot_due, status, summary, evaluation_url)
+    try:
+        rect_url = reverse("rectification:meeting", args=[meeting.pk])
+    except Exception:
+        rect_url = None
+    due = meeting.rectification_plans_due_on
+    rect_status = "in_progress" if meeting.closed_at else "later"
+    rect_summary = _("整改方案截止 %(due)s") % {"due": due} if due else _("未设截止日期")
+    return [evaluation_phase, Phase("rectification", _("会后整改"), due, rect_status, rect_summary, rect_url)]
 
 
 # ---------------------------------------------------------------- the member's home

@@ -318,14 +318,17 @@ class StaleDraft(Exception):
 @transaction.atomic
 def self_review_save_draft(
     *, review: SelfReview, root_causes: str, measures: str, direction: str, problems: Sequence[ProblemInput],
-    base_version: int | None = None,
+    base_version: int | None = None, device: str = "",
 ) -> SelfReview:
     """Save what is there, however unfinished (autosave). Problems are kept in place by position so their
     ids stay stable for links from the problem list."""
     review = SelfReview.objects.select_for_update().get(pk=review.pk)
     if not review.is_editable:
         raise ValidationError(_("材料已提交,不能再修改;如需修改请联系书记退回。"))
-    if base_version is not None and base_version < review.version:
+    # Stale only when another browser saved since this one loaded the text: the same browser's own late
+    # saves (a beacon sent as the page closed, then the reloaded page's restore) carry its newest text.
+    same_device = bool(device) and device == review.saved_by_device
+    if base_version is not None and base_version < review.version and not same_device:
         raise StaleDraft(review)
     aspects = set(review.meeting.review_aspects)
     kept = [p for p in problems if p.text.strip() or p.measure.strip()]
@@ -333,6 +336,7 @@ def self_review_save_draft(
         if p.aspect and p.aspect not in aspects:
             raise ValidationError({"problems": _("“%(a)s”不是本次会议设定的方面。") % {"a": p.aspect}})
     review.root_causes, review.measures, review.direction = root_causes.strip(), measures.strip(), direction.strip()
+    review.saved_by_device = device[:40]
     review.version += 1
     review.full_clean()
     review.save()

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -714,10 +716,11 @@ def _problem_inputs(formset) -> list[services.ProblemInput]:
     ]
 
 
-def _save_draft(review, form, formset, base_version):
+def _save_draft(review, form, formset, base_version, device=""):
     return services.self_review_save_draft(
         review=review, root_causes=form.cleaned_data["root_causes"], measures=form.cleaned_data["measures"],
         direction=form.cleaned_data["direction"], problems=_problem_inputs(formset), base_version=base_version,
+        device=device,
     )
 
 
@@ -735,7 +738,7 @@ def selfreview_edit(request, pk):
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():
             try:
-                review = _save_draft(review, form, formset, _version(request))
+                review = _save_draft(review, form, formset, _version(request), request.POST.get("device", ""))
                 if request.POST.get("action") == "submit":
                     services.self_review_submit(review=review)
                     messages.success(request, _("对照检查材料已提交,等待书记审核。"))
@@ -773,7 +776,7 @@ def selfreview_autosave(request, pk):
         errors["problems"] = [e for e in formset.errors if e] + list(formset.non_form_errors())
         return JsonResponse({"ok": False, "errors": errors}, status=400)
     try:
-        review = _save_draft(review, form, formset, _version(request))
+        review = _save_draft(review, form, formset, _version(request), request.POST.get("device", ""))
     except services.StaleDraft as exc:
         return JsonResponse(
             {"ok": False, "stale": True, "version": exc.review.version, "error": _("这份材料已在其他设备上更新,请刷新页面后再改。")},
@@ -865,7 +868,7 @@ def attendance(request, pk):
     meeting = _record_meeting(request, pk, perm)
     can_record = request.user.has_perm("meetings.record_meeting", meeting)
     members = selectors.meeting_members(meeting=meeting)
-    form = AttendanceForm(request.POST or None, meeting=meeting, members=members)
+    form = AttendanceForm(request.POST if request.method == "POST" else None, meeting=meeting, members=members)
     if request.method == "POST" and form.is_valid():
         try:
             services.attendance_save(meeting=meeting, rows=form.rows(), supervisors_present=form.cleaned_data["supervisors_present"])
@@ -930,10 +933,14 @@ def record(request, pk):
     own_supervisor = getattr(request.user, "supervisor", None) if hasattr(request.user, "supervisor") else None
     supervisors = list(meeting.supervisors.all())
     comments = {c.supervisor_id: c for c in rec.supervisor_comments}
+    # The giver <option>s, built once: every speaker's panel lists everyone but the speaker.
+    options = [(m.pk, format_html('<option value="{}">{}</option>', m.pk, m.name)) for m in members]
+    giver_options = {key: mark_safe("".join(o for pk, o in options if pk != key)) for key in [None, *[m.pk for m in members]]}
     return render(
         request,
         "meetings/record.html",
         {
+            "giver_options": giver_options,
             "meeting": meeting, "members": members, "speakers": speakers, "rec": rec, "summary": summary,
             "agenda": services.agenda_ensure_default(meeting=meeting), "no_criticism": no_criticism,
             "supervisor_rows": [(s, comments.get(s.pk)) for s in supervisors], "own_supervisor": own_supervisor,

@@ -104,6 +104,9 @@ class ReminderDelivery(models.Model):
     url = models.CharField(_("链接"), max_length=500, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+    # The scan that inserted the row: after a bulk INSERT … ON CONFLICT DO NOTHING it tells this scan's rows
+    # from those another scan inserted at the same moment.
+    scan_id = models.UUIDField(_("扫描批次"), null=True, blank=True, editable=False, db_index=True)
     # When the send was last handed to the broker; None means it never got there (broker down).
     queued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
     # Quiet hours: channels that must not send at night wait until this time.

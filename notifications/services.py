@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -137,10 +138,7 @@ def reminders_scan(*, now: dt.datetime, dry_run: bool = False) -> ScanResult:
         result.requeue_candidates = candidates
         return result
 
-    for due in new:
-        delivery = _record(due=due, now=now)
-        if delivery is not None:
-            result.recorded.append(delivery)
+    result.recorded = _record_all(new, now=now)
     for delivery in candidates:
         old = Q(queued_at__isnull=True) if delivery.queued_at is None else Q(queued_at=delivery.queued_at)
         # Conditional, so that of two scans running together only one hands the row over again.
@@ -168,27 +166,33 @@ def _not_recorded_yet(dues: list[Due]) -> list[Due]:
     return [due for key, due in unique.items() if key not in existing]
 
 
-def _record(*, due: Due, now: dt.datetime) -> ReminderDelivery | None:
-    """Insert the row that says "this reminder exists"; None if another scan inserted it first."""
-    delivery = ReminderDelivery(
-        recipient_id=due.recipient_id,
-        kind=due.kind,
-        subject_type_id=due.subject_type_id,
-        subject_id=due.subject.pk,
-        due_date=due.due_date,
-        title=due.title[:200],
-        body=due.body,
-        url=due.url[:500],
-        created_at=now,
-        queued_at=now,
-    )
-    delivery.full_clean(validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            delivery.save(force_insert=True)
-    except IntegrityError:
-        return None
-    return delivery
+def _record_all(dues: list[Due], *, now: dt.datetime) -> list[ReminderDelivery]:
+    """Insert the rows that say "this reminder exists" (INSERT … ON CONFLICT DO NOTHING) and return the
+    ones this scan inserted; a reminder another scan recorded first is simply not among them."""
+    if not dues:
+        return []
+    scan_id = uuid.uuid4()
+    rows = []
+    for due in dues:
+        delivery = ReminderDelivery(
+            recipient_id=due.recipient_id,
+            kind=due.kind,
+            subject_type_id=due.subject_type_id,
+            subject_id=due.subject.pk,
+            due_date=due.due_date,
+            title=due.title[:200],
+            body=due.body,
+            url=due.url[:500],
+            created_at=now,
+            queued_at=now,
+            scan_id=scan_id,
+        )
+        # The keys come from rows just read and the database checks them (and uniqueness) itself.
+        delivery.full_clean(exclude=["recipient", "subject_type"], validate_unique=False, validate_constraints=False)
+        rows.append(delivery)
+    with transaction.atomic():
+        ReminderDelivery.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    return list(ReminderDelivery.objects.filter(scan_id=scan_id).order_by("id"))
 
 
 def _requeue_candidates(*, now: dt.datetime):

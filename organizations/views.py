@@ -17,9 +17,11 @@ from .models import Organization
 def home(request):
     actor = actor_of(request.user)
     if actor.officer_org is not None:
-        return redirect("organizations:organization_detail", pk=actor.officer_org.pk)
+        return redirect("dashboard:index")
     if actor.member is not None:
         return redirect("meetings:my_home")
+    if hasattr(request.user, "supervisor"):
+        return redirect("dashboard:supervisor_home")
     return redirect("organizations:branch_list")
 
 

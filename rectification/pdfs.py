@@ -8,6 +8,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from branchlife.pdf import html_to_pdf, render_html
 
@@ -34,7 +35,14 @@ def cards_html(*, cards: list[selectors.Card], branch_name: str) -> str:
     url = my_items_url()
     return render_html(
         "rectification/pdf/cards.html",
-        {"cards": cards, "branch_name": branch_name, "qr": qr_data_uri(url), "qr_url": url},
+        {
+            "cards": cards,
+            "branch_name": branch_name,
+            "qr": qr_data_uri(url),
+            "qr_url": url,
+            "motto": _("卡片发到手,整改记心头,落实看行动"),
+            "qr_label": _("扫码查看、更新我的整改事项"),
+        },
     )
 
 

@@ -166,18 +166,25 @@ def card_meeting(*, branch: Organization, year: int | None = None) -> Meeting | 
     return qs.order_by("-year", "-held_on", "-id").first()
 
 
-# A card side is one A6 page whatever happens (duplex order depends on it): lines beyond these limits
-# are counted ("另有 N 条") instead of printed, and long lines are shortened.
-CARD_MAX_FOUND = 7
-CARD_MAX_RECEIVED = 5
-CARD_MAX_ITEMS = 4
+# A card side is exactly one A6 page whatever happens (the duplex order depends on it), and WeasyPrint
+# breaks an over-full block onto a new page even with overflow:hidden. So each side gets a budget of
+# printed lines, estimated conservatively from the text length (full-width characters per line at the
+# card's font size); what does not fit is counted ("另有 N 条") instead of printed.
+FRONT_LINES = 23  # 8 pt lines between the header and the motto, both lists together
+FRONT_CHARS = 30  # characters per line in a list item
+BACK_LINES = 23  # 7.5 pt lines for the measures table
+BACK_CHARS = 22  # characters per line in the measures column (the date column takes ~27 mm)
 CARD_MAX_MEASURES = 3
-CARD_MAX_CHARS = 60
+CARD_MAX_CHARS = 88  # at most three lines per problem
 
 
 def _short(text: str, limit: int = CARD_MAX_CHARS) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _lines(text: str, per_line: int) -> int:
+    return max(1, -(-len(text) // per_line))
 
 
 @dataclass
@@ -192,10 +199,18 @@ class CardItem:
     deadline: dt.date
     status: str
 
+    @property
+    def lines(self) -> int:
+        # title + each numbered measure ("1. " prefix); the cell padding is in the budget
+        return _lines(self.title, BACK_CHARS) + sum(_lines(m, BACK_CHARS - 2) for m in self.measures)
+
 
 @dataclass
 class Card:
-    """One member's reminder card (提醒卡): front = problems found + criticisms received, back = measures."""
+    """One member's reminder card (提醒卡): front = problems found + criticisms received, back = measures.
+
+    `add_problem` / `add_item` collect everything; `fit` decides what is printed.
+    """
 
     member: Member
     branch_name: str
@@ -209,24 +224,37 @@ class Card:
     commitment: str = ""
 
     def add_problem(self, problem: Problem) -> None:
-        if problem.source_kind == Problem.SourceKind.CRITICISM:
-            if len(self.received) < CARD_MAX_RECEIVED:
-                self.received.append(CardLine(_short(problem.text)))
-            else:
-                self.received_more += 1
-        elif len(self.found) < CARD_MAX_FOUND:
-            self.found.append(CardLine(_short(problem.text)))
-        else:
-            self.found_more += 1
+        line = CardLine(_short(problem.text))
+        (self.received if problem.source_kind == Problem.SourceKind.CRITICISM else self.found).append(line)
 
     def add_item(self, item: RectificationItem) -> None:
         if not self.commitment and item.commitment:
-            self.commitment = _short(item.commitment, 80)
-        if len(self.items) >= CARD_MAX_ITEMS:
-            self.items_more += 1
-            return
-        measures = [_short(m, 48) for m in _split_measures(item.measures)[:CARD_MAX_MEASURES]]
-        self.items.append(CardItem(_short(item.title, 30), measures, item.deadline, item.get_status_display()))
+            self.commitment = _short(item.commitment, 70)
+        measures = [_short(m, 2 * (BACK_CHARS - 2)) for m in _split_measures(item.measures)[:CARD_MAX_MEASURES]]
+        self.items.append(CardItem(_short(item.title, BACK_CHARS), measures, item.deadline, item.get_status_display()))
+
+    def fit(self) -> Card:
+        # Front: criticisms keep up to a third of the space when there are many problems found.
+        received_cost = sum(_lines(p.text, FRONT_CHARS) for p in self.received)
+        found_budget = FRONT_LINES - min(received_cost, FRONT_LINES // 3)
+        self.found, self.found_more = _take(self.found, lambda p: _lines(p.text, FRONT_CHARS), found_budget - 1)
+        used = sum(_lines(p.text, FRONT_CHARS) for p in self.found) + (1 if self.found_more else 0)
+        self.received, self.received_more = _take(
+            self.received, lambda p: _lines(p.text, FRONT_CHARS), FRONT_LINES - used - 1
+        )
+        self.items, self.items_more = _take(self.items, lambda i: i.lines, BACK_LINES - 1)
+        return self
+
+
+def _take(rows: list, cost, budget: int) -> tuple[list, int]:
+    """The leading rows that fit in `budget` lines (at least one, shortened if need be), and how many not."""
+    shown, used = [], 0
+    for row in rows:
+        if used + cost(row) > budget and shown:
+            break
+        shown.append(row)
+        used += cost(row)
+    return shown, len(rows) - len(shown)
 
 
 def _split_measures(text: str) -> list[str]:
@@ -254,7 +282,7 @@ def cards_for_meeting(*, meeting: Meeting, member_ids: list[int] | None = None) 
         cards[p.member_id].add_problem(p)
     for i in items:
         cards[i.responsible_id].add_item(i)
-    return list(cards.values())
+    return [card.fit() for card in cards.values()]
 
 
 def card_member_ids(*, meeting: Meeting) -> list[int]:

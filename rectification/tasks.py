@@ -55,13 +55,11 @@ def print_jobs_resume() -> int:
 
     from django.utils import timezone
 
+    from branchlife.queue import enqueue
+
     from .models import PrintJob
 
     stale = PrintJob.objects.filter(
         status=PrintJob.Status.PENDING, created_at__lt=timezone.now() - dt.timedelta(minutes=5)
     ).values_list("pk", flat=True)
-    n = 0
-    for pk in stale:
-        print_job_run.delay(pk)
-        n += 1
-    return n
+    return sum(1 for pk in stale if enqueue(print_job_run, pk))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("branch/<int:pk>/ledger.pdf", views.ledger_pdf, name="ledger_pdf"),
     path("branch/<int:pk>/items/new/", views.item_create, name="item_create"),
     # the problem list (问题清单) and the cards belong to one meeting: args [meeting.pk]
+    path("meeting/<int:pk>/", views.meeting_entry, name="meeting"),
     path("meeting/<int:pk>/problems/", views.problem_list, name="problem_list"),
     path("meeting/<int:pk>/problems.xlsx", views.problem_list_export, name="problem_list_export"),
     path("meeting/<int:pk>/problems.pdf", views.problem_list_pdf, name="problem_list_pdf"),

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -139,6 +139,17 @@ def ledger_pdf(request, pk):
 # ---------------------------------------------------------------- the problem list of a meeting
 def _meeting(request, pk, perm):
     return get_for_user(request.user, perm, Meeting.objects.select_related("branch"), pk=pk)
+
+
+@login_required
+def meeting_entry(request, pk):
+    """会后整改 of a meeting (linked from the meeting's timeline): the list for readers, own items for members."""
+    meeting = get_object_or_404(Meeting.objects.select_related("branch"), pk=pk)
+    if request.user.has_perm("rectification.view_problem_list", meeting):
+        return redirect("rectification:problem_list", pk=meeting.pk)
+    if request.user.has_perm("rectification.use_my_items") and actor_of(request.user).member.branch_id == meeting.branch_id:
+        return redirect("rectification:my_items")
+    raise PermissionDenied
 
 
 @login_required

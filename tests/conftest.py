@@ -4,6 +4,12 @@ from django.core.management import call_command
 from organizations.demo import DemoContext, seed
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Demo accounts are created in most tests; PBKDF2 would spend seconds hashing their passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def demo_orgs(db) -> DemoContext:
     """Only the organization tree, members and the five demo accounts."""

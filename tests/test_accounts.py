@@ -49,6 +49,7 @@ def test_the_user_can_switch_to_english(demo_orgs, login):
 
 def test_production_settings_pass_the_deploy_check():
     env = {**os.environ, "DEBUG": "False", "SECRET_KEY": "x" * 64 + "-deploy-check-key", "DB": "sqlite"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     proc = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True, text=True, env=env,

@@ -44,3 +44,18 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "scripts/test.sh" in readme and "scripts/test.sh" in ci
     assert "scripts/run.sh" in readme
+
+
+def test_the_release_step_collects_static_files_for_production(tmp_path):
+    """The Procfile's release step runs collectstatic with the hashed, compressed whitenoise storage."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DEBUG": "False", "SECRET_KEY": "k" * 60, "STATIC_ROOT": str(tmp_path), "DB": "sqlite"}
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list(tmp_path.glob("vendor/bootstrap/bootstrap.min.*.css"))

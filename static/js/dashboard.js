@@ -27,7 +27,7 @@
     mount(id, {
       tooltip: { trigger: "axis" },
       legend: series.length > 1 ? { top: 0 } : undefined,
-      grid: { left: 8, right: 16, top: series.length > 1 ? 32 : 12, bottom: 8, containLabel: true },
+      grid: { left: 8, right: opts.horizontal ? 48 : 16, top: series.length > 1 ? 32 : 12, bottom: 8, containLabel: true },
       xAxis: opts.horizontal ? { type: "value", max: opts.max } : { type: "category", data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 30 : 0 } },
       yAxis: opts.horizontal ? { type: "category", data: labels, inverse: true } : { type: "value", max: opts.max },
       series: series.map(function (s) {

@@ -25,6 +25,19 @@
   }
   var MSG = messages();
 
+  // A random id for this browser, so the server can tell this device's own late saves from another's.
+  function deviceId() {
+    var key = "branchlife:device";
+    var id = null;
+    try { id = window.localStorage.getItem(key); } catch (e) { id = null; }
+    if (!id) {
+      id = "d" + Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+      try { window.localStorage.setItem(key, id); } catch (e) { /* ignore */ }
+    }
+    return id;
+  }
+  var DEVICE = deviceId();
+
   function storageGet(key) {
     try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
   }
@@ -87,7 +100,7 @@
   function snapshot(form) {
     var fields = [];
     new FormData(form).forEach(function (value, name) {
-      if (name === "csrfmiddlewaretoken" || typeof value !== "string") return;
+      if (name === "csrfmiddlewaretoken" || name === "device" || typeof value !== "string") return;
       fields.push([name, value]);
     });
     return fields;
@@ -172,6 +185,7 @@
     this.say(MSG.saving || "…");
     var body = new FormData(this.form);
     body.set("version", String(this.version()));
+    body.set("device", DEVICE);
     fetch(this.url, { method: "POST", body: body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (data) { return { status: response.status, data: data }; });
@@ -207,6 +221,7 @@
     if (!this.dirty || this.stale || !navigator.sendBeacon) return;
     var body = new FormData(this.form);
     body.set("version", String(this.version()));
+    body.set("device", DEVICE);
     if (navigator.sendBeacon(this.url, body)) {
       // The answer is lost with the page; the local copy stays until the next load confirms the version.
       this.dirty = false;
@@ -234,6 +249,9 @@
     form.addEventListener("input", function () { self.changed(); });
     form.addEventListener("change", function () { self.changed(); });
     form.addEventListener("focusout", function () { if (self.dirty) { clearTimeout(self.timer); self.save(); } });
+    var device = document.createElement("input");
+    device.type = "hidden"; device.name = "device"; device.value = DEVICE;
+    form.appendChild(device);
     form.addEventListener("submit", function () { self.keep(); clearTimeout(self.timer); self.dirty = false; self.stale = true; });
     form.addEventListener("click", function (event) {
       var add = event.target.closest("[data-formset-add]");
@@ -255,7 +273,11 @@
         self.changed();
       }
     });
-    window.addEventListener("online", function () { self.dirty = true; self.save(); });
+    window.addEventListener("online", function () {
+      // Only what was typed while offline (still unsynced in localStorage) goes out again.
+      var kept = storageGet(self.key);
+      if (self.dirty || (kept && !kept.synced)) { self.dirty = true; self.save(); }
+    });
     window.addEventListener("offline", function () { self.say(MSG.offline || "offline", "text-warning-emphasis"); });
     window.addEventListener("pagehide", function () { self.beacon(); });
     document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") self.beacon(); });

@@ -6,15 +6,13 @@ test-artifacts/screenshots/).
 
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the Django ORM calls the tests make between
-# browser steps are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.getenv("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -41,16 +39,59 @@ def browser():
         pytest.skip("Debian's chromium is not installed (scripts/install.sh installs it)")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the Django ORM calls the tests make
+    # between browser steps are still synchronous and safe. Only for the browser tests' lifetime.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def celery_eager(settings, tmp_path):
+    """Background jobs (print jobs) run inside the request, as a worker would run them; their files go to a
+    temporary MEDIA_ROOT. Without this the jobs would wait for a worker the test does not start."""
+    from branchlife.celery import app
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+def pdf_text(path_or_bytes) -> str:
+    """The text of a PDF, whitespace removed (CJK lines wrap anywhere): pdftotext, else pdfminer.six."""
+    if isinstance(path_or_bytes, bytes):
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(suffix=".pdf", delete=False) as fh:
+            fh.write(path_or_bytes)
+        path = fh.name
+    else:
+        path = path_or_bytes
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    else:
+        from pdfminer.high_level import extract_text
+
+        text = extract_text(str(path))
+    return re.sub(r"\s+", "", text)
 
 
 @pytest.fixture
 def demo_live(transactional_db, live_server):
+    from django.core.cache import cache
     from django.core.management import call_command
 
+    # Throttles (login, public link) and cached dashboard figures must not leak from one journey to the next.
+    cache.clear()
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     return live_server
 
@@ -65,6 +106,23 @@ class Journey:
         self.page = self.context.new_page()
         self.page.set_default_timeout(15000)
         self.shots = 0
+        for old in SCREENSHOT_DIR.glob(f"{name}-[0-9][0-9]-*.png"):
+            old.unlink()  # this journey's shots from an earlier run: a renamed step must not leave a stale one
+        # JavaScript errors on any page fail the journey (at the next screenshot): a broken script
+        # leaves a page that looks fine in HTML but does not work (autosave, counters, charts).
+        self.js_errors: list[str] = []
+        self.page.on("pageerror", lambda exc: self.js_errors.append(f"{self.page.url}: {exc}"))
+        self.page.on(
+            "console",
+            # A page answered 400/410 on purpose logs "Failed to load resource"; sub-resources are checked below.
+            lambda msg: msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            and self.js_errors.append(f"{self.page.url}: console: {msg.text}"),
+        )
+        self.page.on(
+            "response",
+            lambda r: r.status >= 400 and r.request.resource_type in ("script", "stylesheet", "image", "font")
+            and not r.url.endswith("/favicon.ico") and self.js_errors.append(f"{self.page.url}: {r.status} {r.url}"),
+        )
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -86,6 +144,7 @@ class Journey:
         self.shots += 1
         safe = re.sub(r"[^\w\-]+", "-", label)
         self.page.screenshot(path=str(SCREENSHOT_DIR / f"{self.name}-{self.shots:02d}-{safe}.png"), full_page=True)
+        assert self.js_errors == [], self.js_errors
 
     def check_accessibility(self):
         """Every visible form field has a label, the page has a title, and buttons take keyboard focus."""
@@ -110,6 +169,37 @@ class Journey:
             }"""
         )
         assert problems == [], f"{self.page.url}: {problems}"
+
+    def nav(self, name: str):
+        """Follows a link of the top navigation, opening the collapsed menu first on a phone."""
+        page = self.page
+        toggler = page.get_by_role("button", name="展开导航")
+        if toggler.is_visible():
+            toggler.click()
+        page.locator("#nav").get_by_role("link", name=name, exact=True).click()
+        page.wait_for_load_state()
+        return page
+
+    def fetch(self, link) -> tuple[str, bytes]:
+        """What a link opens in the browser's own viewer (an inline PDF), fetched with this session's cookies:
+        headless Chromium shows inline PDFs instead of downloading them."""
+        href = link.get_attribute("href")
+        response = self.page.request.get(href if href.startswith("http") else self.url(href))
+        assert response.ok, f"{href}: {response.status}"
+        return response.headers.get("content-type", ""), response.body()
+
+    def accept_dialogs(self):
+        """Answers every confirm() with OK, as a user who means it."""
+        self.page.on("dialog", lambda dialog: dialog.accept())
+
+    def wait_until(self, predicate, message: str, timeout_ms: int = 10000):
+        """Polls a server-side condition (the database) while the browser works, without a fixed sleep."""
+        waited = 0
+        while not predicate():
+            if waited >= timeout_ms:
+                raise AssertionError(message)
+            self.page.wait_for_timeout(100)
+            waited += 100
 
     def tab_to(self, name: str, limit: int = 80) -> bool:
         """Presses Tab until the element whose text contains `name` has focus."""

@@ -1,14 +1,66 @@
-"""A county officer opens the organization tree, drills down to a branch and exports its roster."""
+"""The county officer (`county`, 中共皋兰县委组织部):
+
+- opens the dashboard over every branch below the county, drills down to a branch that is late (overdue
+  rectification items), sees why it is late on its own dashboard, and exports the late branches
+  (.xlsx, read back with openpyxl);
+- walks the organization tree to the same branch and exports its roster (.xlsx).
+"""
 
 import io
+import re
 
 from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+
+def _workbook(download):
+    with open(download.value.path(), "rb") as fh:
+        return load_workbook(io.BytesIO(fh.read()))
 
 
 def test_county_officer_drills_down_and_exports(journey):
     j = journey("county")
     j.login("county")
     page = j.page
+
+    # ---- the dashboard
+    j.nav("看板")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("中共皋兰县委")
+    expect(page.locator("#chart-phases svg")).to_be_visible()
+    j.screenshot("dashboard")
+    j.check_accessibility()
+    assert "安岳县" not in page.content(), "another county's branches leaked into the dashboard"
+
+    # ---- drill down: the branches with overdue rectification items, then one of them
+    page.locator(".bl-card").filter(has_text="整改事项(销号率)").get_by_role("link", name=re.compile(r"\d+ 个支部")).click()
+    expect(page.get_by_role("heading", level=2)).to_contain_text("的支部")
+    late = page.get_by_role("row", name=re.compile("水阜镇机关党支部"))
+    expect(late).to_be_visible()
+    expect(late.locator(".bl-missing")).to_be_visible()  # its overdue count
+    j.screenshot("late-branches")
+    j.check_accessibility()
+
+    # ---- export the table of late branches
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出 (.xlsx)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    ws = _workbook(download).active
+    rows = [[c for c in row] for row in ws.iter_rows(values_only=True)]
+    header = next(i for i, r in enumerate(rows) if r and "党支部" in [str(c) for c in r if c])
+    names = [str(c) for r in rows[header + 1 :] for c in r if c]
+    assert "水阜镇机关党支部" in names, rows[:5]
+    assert not any("安岳" in n for n in names)
+
+    late.get_by_role("link", name="水阜镇机关党支部").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("水阜镇机关党支部")
+    pending = page.locator(".bl-card").filter(has=page.get_by_role("heading", name="待督促事项"))
+    expect(pending.locator("li.bl-missing").first).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile(r"逾期 [1-9]\d* 项"))).to_be_visible()
+    j.screenshot("late-branch-dashboard")
+    j.check_accessibility()
+
+    # ---- the organization tree down to the same branch, and its roster
+    j.nav("组织")
     assert "中共皋兰县委" in page.content()
     j.screenshot("county-home")
     j.check_accessibility()
@@ -19,10 +71,9 @@ def test_county_officer_drills_down_and_exports(journey):
     j.screenshot("branch-facts")
     j.check_accessibility()
 
-    with page.expect_download() as download_info:
+    with page.expect_download() as download:
         page.get_by_role("link", name="导出花名册 (.xlsx)").click()
-    ws = load_workbook(io.BytesIO(open(download_info.value.path(), "rb").read())).active
-    assert ws.max_row == 29
+    assert _workbook(download).active.max_row == 29
 
     assert "安岳县" not in page.content()
     assert j.tab_to("导入花名册"), "the import button is not reachable by keyboard"

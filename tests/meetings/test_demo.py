@@ -1,10 +1,27 @@
 import datetime as dt
 
 from meetings import demo, selectors
-from meetings.models import Meeting, Opinion, OpinionClaim, SelfReview, SelfReviewProblem, StudySession, Talk
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    ClaimedProblem,
+    Commitment,
+    Criticism,
+    Meeting,
+    MeetingComment,
+    Opinion,
+    OpinionClaim,
+    SelfReview,
+    SelfReviewProblem,
+    StudySession,
+    Talk,
+)
 from organizations import demo as org_demo
 
-MODELS = (Meeting, Opinion, OpinionClaim, SelfReview, SelfReviewProblem, StudySession, Talk)
+MODELS = (
+    Meeting, Opinion, OpinionClaim, SelfReview, SelfReviewProblem, StudySession, Talk, AgendaItem, Attendance,
+    Criticism, ClaimedProblem, Commitment, MeetingComment,
+)
 
 
 def snapshot():
@@ -40,3 +57,15 @@ def test_the_2020_palace_meeting_covers_the_four_talks(demo_orgs):
     cov = selectors.talk_coverage(meeting=meeting)
     assert cov.complete and len(cov.required) == 10
     assert not selectors.self_reviews_missing(meeting=meeting)
+
+
+def test_the_2020_palace_meeting_is_fully_recorded_and_closed(demo_orgs):
+    demo.seed(demo_orgs)
+    meeting = Meeting.objects.get(branch=demo_orgs.orgs["palace"], year=2020)
+    assert meeting.closed_at is not None and meeting.closed_at.date().isoformat() == "2021-03-15"
+    assert [a.kind for a in selectors.agenda(meeting=meeting)][0] == "committee_review"
+    assert len(selectors.members_present(meeting=meeting)) == 8
+    assert list(meeting.supervisors_present.values_list("name", flat=True)) == ["左香菊"]
+    speakers, rec = selectors.speaker_records(meeting=meeting, members=selectors.meeting_members(meeting=meeting))
+    assert all(s.self_criticism for s in speakers) and all(s.received for s in speakers)
+    assert rec.to_committee and rec.supervisor_comments and meeting.closing_statement and meeting.next_steps

@@ -64,10 +64,10 @@ TABLE = [
     *row("meetings:selfreview_autosave", "my_review", {"member": 400}, method="post"),
     # issue 5: only the secretary, a designated recorder and the supervisor write the record
     *row("meetings:attendance", "meeting", READ),
-    *row("meetings:attendance", "meeting", {"secretary": 302, "supervisor": 302}, method="post"),
+    *row("meetings:attendance", "meeting", {"secretary": 400, "supervisor": 400}, method="post"),  # empty form
     *row("meetings:agenda", "meeting", RECORD),
     *row("meetings:record", "meeting", RECORD),
-    *row("meetings:record", "palace", {}),
+    *row("meetings:record", "palace", {"anyue": 200}),
     *row("meetings:record_entry", "meeting", {"secretary": 302, "supervisor": 302}, method="post"),
     *row("meetings:record_entry_delete", "criticism", {"secretary": 302, "supervisor": 302}, method="post"),
     *row("meetings:record_text", "meeting", {"secretary": 302, "supervisor": 302}, method="post"),

@@ -175,3 +175,16 @@ def test_a_problem_from_an_earlier_year_is_flagged(demo_orgs, people, login):
     page = login("secretary").get(reverse("meetings:selfreview_detail", args=[review.pk])).content.decode()
     assert "与 2025 年查摆的问题几乎相同" in page
     assert SelfReviewProblem.objects.filter(review=review).count() == 2
+
+
+def test_a_late_save_from_the_same_browser_is_not_stale(meeting, login):
+    client = login("member")
+    review = my_review(client, meeting)
+    url = reverse("meetings:selfreview_autosave", args=[review.pk])
+    # The page closes: its beacon saves version 0 → 1; the reloaded page (still showing 0) restores and saves.
+    client.post(url, form_data(0, [(ASPECT, "关页面时发出", "")], device="browser-a"))
+    response = client.post(url, form_data(0, [(ASPECT, "重新打开后恢复", "")], device="browser-a"))
+    assert response.status_code == 200
+    response = client.post(url, form_data(0, [(ASPECT, "另一台设备的旧稿", "")], device="browser-b"))
+    assert response.status_code == 409
+    assert list(review.problems.values_list("text", flat=True)) == ["重新打开后恢复"]

@@ -41,13 +41,23 @@ def test_the_cards_have_a_front_and_a_back_per_member_in_duplex_order(branch_pro
     assert "整改措施和时限" in back and "每周学习2小时" in back and "杨丽" in back
 
 
-def test_a_card_side_never_spills_onto_a_second_page(meeting, yang):
+@pytest.mark.parametrize(
+    ("found", "received", "items", "measure"),
+    [
+        ("很长的问题描述" * 14, "很长的批评意见" * 14, 9, "具体措施" * 14),  # everything long
+        ("短问题", "短批评", 30, "短措施"),  # many short lines
+        ("学习不够", "开会看手机、下乡走马观花、材料逾期" * 4, 1, "每周学习"),  # criticisms dominate
+    ],
+)
+def test_a_card_side_never_spills_onto_a_second_page(meeting, yang, found, received, items, measure):
     for i in range(40):
-        ProblemFactory(meeting=meeting, member=yang, text=f"很长的问题描述第{i}条" * 6)
-    for i in range(9):
-        ItemFactory(responsible=yang, meeting=meeting, measures="\n".join(["具体措施" * 8] * 6))
-    cards = selectors.cards_for_meeting(meeting=meeting)
-    assert cards[0].found_more == 40 - selectors.CARD_MAX_FOUND and cards[0].items_more == 9 - selectors.CARD_MAX_ITEMS
+        ProblemFactory(meeting=meeting, member=yang, text=f"{i}{found}", source_kind="self_review")
+        ProblemFactory(meeting=meeting, member=yang, text=f"{i}{received}", source_kind="criticism")
+    for _ in range(items):
+        ItemFactory(responsible=yang, meeting=meeting, measures="\n".join([measure] * 6), commitment="我承诺" * 40)
+    card = selectors.cards_for_meeting(meeting=meeting)[0]
+    assert len(card.found) + card.found_more == 40 and len(card.received) + card.received_more == 40
+    assert len(card.items) + card.items_more == items and card.found and card.received
     assert len(PdfReader(io.BytesIO(pdfs.render_cards(meeting=meeting))).pages) == 2
 
 

@@ -27,6 +27,7 @@ TABLE = [
     *row("rectification:ledger_pdf", "office", READERS),
     *row("rectification:item_create", "office", {"secretary": 200}),
     *row("rectification:item_create", "palace", {"anyue": 200}),
+    *row("rectification:meeting", "meeting", {"secretary": 302, "member": 302, "county": 302, "supervisor": 302}),
     *row("rectification:problem_list", "meeting", READERS),
     *row("rectification:problem_list_export", "meeting", READERS),
     *row("rectification:problem_list_pdf", "meeting", READERS),

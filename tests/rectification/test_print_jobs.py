@@ -117,3 +117,18 @@ def test_ledger_and_list_jobs_cover_every_branch(demo_orgs, county_problems, eag
 def test_a_member_cannot_start_a_job(demo_orgs, login):
     response = login("member").post(reverse("rectification:print_job_start", args=[demo_orgs.orgs["office"].pk]), {"kind": "cards"})
     assert response.status_code == 403 and not PrintJob.objects.exists()
+
+
+def test_the_rescue_requeues_only_stale_pending_jobs(demo_orgs):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from rectification.tasks import print_jobs_resume
+
+    stale = PrintJob.objects.create(organization=demo_orgs.orgs["gaolan"], requested_by=demo_orgs.users["county"])
+    PrintJob.objects.filter(pk=stale.pk).update(created_at=timezone.now() - dt.timedelta(minutes=30))
+    PrintJob.objects.create(organization=demo_orgs.orgs["gaolan"], requested_by=demo_orgs.users["county"])
+    with mock.patch("rectification.tasks.print_job_run.apply_async") as apply_async:
+        assert print_jobs_resume() == 1
+    apply_async.assert_called_once_with(args=(stale.pk,), kwargs={}, retry=False)

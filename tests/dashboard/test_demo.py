@@ -1,0 +1,28 @@
+"""The dashboard's demo data: county sees which of 水阜镇's branches are behind and why."""
+
+from django.urls import reverse
+
+from dashboard import demo as dashboard_demo
+from meetings.models import Meeting, Talk
+from organizations import demo
+
+
+def test_county_sees_who_is_behind_in_the_demo(demo, client, login, no_cache):
+    ctx = demo_context()
+    dashboard_demo.seed(ctx)
+    talks = Talk.objects.count()
+    dashboard_demo.seed(demo_context())  # safe to run again
+    assert Talk.objects.count() == talks
+    response = login("county").get(reverse("dashboard:index"), {"year": 2026})
+    assert response.status_code == 200
+    flags = {r.name: r.flag_labels for r in response.context["behind"]}
+    assert "召开日期已过仍未完成会议" in flags["砂岗村第一党支部"] and "未安排督导" in flags["砂岗村第一党支部"]
+    assert flags["燕儿坪村党支部"] == ["整改事项逾期"]
+    yanerping = Meeting.objects.get(branch=ctx.orgs["yanerping"], year=2026)
+    branch = login("county").get(reverse("dashboard:index"), {"org": ctx.orgs["yanerping"].pk, "year": 2026})
+    assert branch.context["row"].talks_done == branch.context["row"].talks_required == 7
+    assert yanerping.evaluation.determined_at is not None
+
+
+def demo_context():
+    return demo.seed()

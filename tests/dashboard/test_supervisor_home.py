@@ -1,0 +1,47 @@
+"""A supervisor's page: their meetings across branches, their comments (点评), the forum opinions."""
+
+import io
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from meetings.models import Meeting, MeetingComment
+from organizations.models import Supervisor
+from tests.organizations.factories import UserFactory
+
+
+def test_it_lists_the_supervisors_meetings_comments_and_forum_opinions(known, client):
+    client.force_login(known.supervisor.user)
+    response = client.get(reverse("dashboard:supervisor_home"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    meetings = response.context["meetings"]
+    assert [(m.branch.name, m.named, m.present, m.comment) for m in meetings] == [("一支部", True, True, "点评:准备充分。")]
+    assert (meetings[0].n_opinions, meetings[0].n_forum, meetings[0].n_done) == (4, 2, 3)
+    assert {o.text for o in response.context["opinions"]} == {"意见建议第0条", "意见建议第1条"}  # the forum ones
+    assert "点评:准备充分。" in page and response.context["attended"] == 1
+
+
+def test_it_shows_only_the_supervisors_own_comments(known, client):
+    other = Supervisor.objects.create(user=UserFactory(), name="督导乙")
+    known.meeting1.supervisors.add(other)
+    MeetingComment.objects.create(meeting=known.meeting1, kind="supervisor", supervisor=other, text="别人的点评")
+    client.force_login(other.user)
+    response = client.get(reverse("dashboard:supervisor_home"))
+    assert [m.comment for m in response.context["meetings"]] == ["别人的点评"]
+    assert response.context["attended"] == 0  # not recorded present
+
+
+def test_it_includes_meetings_of_assigned_branches(known, client):
+    known.supervisor.branches.add(known.b2)
+    client.force_login(known.supervisor.user)
+    response = client.get(reverse("dashboard:supervisor_home"), {"year": 2026})
+    assert [(m.branch.name, m.named) for m in response.context["meetings"]] == [("二支部", False), ("一支部", True)]
+    assert Meeting.objects.filter(branch=known.b2).count() == 1
+
+
+def test_it_exports_the_supervisors_meetings(known, client):
+    client.force_login(known.supervisor.user)
+    response = client.get(reverse("dashboard:supervisor_export"))
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "党支部" and rows[1][0] == "一支部" and rows[1][-1] == "点评:准备充分。"
