@@ -11,7 +11,8 @@ from .permissions import actor_of
 NAV_ITEMS = [
     (_("我的待办"), "meetings:my_home", "member"),
     (_("组织生活会"), "meetings:meeting_list", "member|officer|supervisor"),
-    (_("整改台账"), "rectification:my_items", "member"),
+    (_("民主评议"), "evaluations:evaluation_list", "member|officer"),
+    (_("我的整改"), "rectification:my_items", "member"),
     (_("看板"), "dashboard:index", "officer"),
     (_("督导工作"), "dashboard:supervisor_home", "supervisor"),
     (_("本支部"), "organizations:my_branch", "member"),

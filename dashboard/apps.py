@@ -13,7 +13,7 @@ class DashboardConfig(AppConfig):
         # row-by-row one; determination saves the Evaluation itself, and turnout is fine within the TTL.
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from .selectors import PARTS, PARTS_OF_MODEL
+        from .selectors import PARTS_OF_MODEL
         from .services import dashboard_data_changed
 
         for label, parts in PARTS_OF_MODEL.items():
@@ -28,6 +28,6 @@ class DashboardConfig(AppConfig):
         for through in (meeting.supervisors.through, meeting.supervisors_present.through):
 
             def links_changed(sender, **kwargs):
-                dashboard_data_changed(parts=PARTS)
+                dashboard_data_changed(parts=("meetings",))
 
             m2m_changed.connect(links_changed, sender=through, weak=False, dispatch_uid=f"dashboard-m2m-{through.__name__}")

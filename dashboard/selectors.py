@@ -7,9 +7,11 @@ grouped by meeting or branch (`values(...).annotate(...)`), and never writes to 
 rules of meetings.talks are re-expressed as one grouped SQL statement (`_talk_counts`); a test checks it
 against meetings.selectors.talk_coverage on random data.
 
-Caching (see README): the assembled rows of a node and season are cached for DASHBOARD_CACHE_SECONDS,
-keyed by node, season, day and a data version; `dashboard.services.dashboard_data_changed` bumps the
-version (it is connected to the save/delete signals of every model the indicators read).
+Caching (see README): each grouped read ("part") is cached under its own data version, and the
+assembled rows and front-page summary under all of them; `dashboard.services.dashboard_data_changed`
+bumps a part's version when a model it reads is saved or deleted (PARTS_OF_MODEL, signals connected in
+dashboard.apps), so after one write only that read runs again. Entries expire after
+DASHBOARD_CACHE_SECONDS, which bounds what signals cannot see (queryset.update, bulk inserts).
 """
 
 from __future__ import annotations
@@ -169,16 +171,22 @@ def _member_counts(node: Organization) -> dict[int, tuple[int, int]]:
     return {b: (n, c) for b, n, c in rows}
 
 
+def _is_set(field_name: str) -> Case:
+    """1 when a timestamp is set: read as a flag, so that no datetime is converted for each row."""
+    return Case(When(**{f"{field_name}__isnull": False}, then=Value(1)), default=Value(0))
+
+
 def _meeting_facts(meetings: QuerySet[Meeting]) -> list[MeetingFacts]:
     rows = meetings.values(
-        "pk", "branch_id", "held_on", "closed_at", "opinions_close_on", "talks_due_on", "self_reviews_due_on",
+        "pk", "branch_id", "held_on", "opinions_close_on", "talks_due_on", "self_reviews_due_on",
         "rectification_plans_due_on", "talk_rule_set", "custom_talk_rules",
     ).annotate(
-        n_supervisors=Count("supervisors", distinct=True), n_present=Count("supervisors_present", distinct=True)
+        is_closed=_is_set("closed_at"),
+        n_supervisors=Count("supervisors", distinct=True), n_present=Count("supervisors_present", distinct=True),
     )
     return [
         MeetingFacts(
-            id=r["pk"], branch_id=r["branch_id"], held_on=r["held_on"], closed=r["closed_at"] is not None,
+            id=r["pk"], branch_id=r["branch_id"], held_on=r["held_on"], closed=bool(r["is_closed"]),
             supervisors=r["n_supervisors"], supervisors_present=r["n_present"], opinions_close_on=r["opinions_close_on"], talks_due_on=r["talks_due_on"],
             self_reviews_due_on=r["self_reviews_due_on"], rectification_plans_due_on=r["rectification_plans_due_on"],
             talk_rule_set=r["talk_rule_set"], custom_talk_rules=r["custom_talk_rules"] or [],
@@ -341,7 +349,8 @@ def _evaluation_counts(node: Organization, season: Season) -> dict[int, dict]:
         r["meeting_id"]: r
         for r in Evaluation.objects.filter(in_season(node, season))
         .order_by()
-        .values("meeting_id", "excellent_quota_percent", "closes_at", "determined_at", "published_at")
+        .values("meeting_id", "excellent_quota_percent", "closes_at")
+        .annotate(determined=_is_set("determined_at"), published=_is_set("published_at"))
     }
     grade_counts = {f"g_{g}": Count("pk", filter=Q(final_grade=g)) for g in GRADES}
     for r in (
@@ -484,8 +493,8 @@ def _fold_meeting(row: BranchRow, m: MeetingFacts, *, members: int, committee: i
     if evaluation is not None:
         row.evaluations += 1
         row.evaluations_closed += evaluation["closes_at"] <= now
-        determined = evaluation["determined_at"] is not None
-        row.evaluations_published += evaluation["published_at"] is not None
+        determined = bool(evaluation["determined"])
+        row.evaluations_published += bool(evaluation["published"])
         row.evaluations_without_quota += evaluation["excellent_quota_percent"] is None
         row.voters += evaluation.get("eligible", 0)
         row.voted += evaluation.get("voted", 0)
@@ -509,11 +518,12 @@ def _fold_meeting(row: BranchRow, m: MeetingFacts, *, members: int, committee: i
 
 
 def compute_dashboard(*, node: Organization, season: Season, today: dt.date | None = None,
-                      versions: dict[str, int] | None = None) -> DashboardData:
+                      versions: dict[str, int] | None = None, refresh: bool = False) -> DashboardData:
     """Every indicator of every branch under `node`: fifteen grouped queries, whatever the size.
 
     With `versions` (the cache's data versions) each grouped read is taken from the cache when its part
-    has not changed, so that after one write only the reads that depend on it run again."""
+    has not changed, so that after one write only the reads that depend on it run again; `refresh`
+    runs every read and replaces the cached ones."""
     today = today or timezone.localdate()
     now = timezone.now()
 
@@ -522,7 +532,7 @@ def compute_dashboard(*, node: Organization, season: Season, today: dt.date | No
             return fetch()
         day = f":{today.isoformat()}" if part == "items" else ""  # "overdue" depends on the day
         key = f"dashboard:part:{part}:{versions[part]}:{node.pk}:{node.path}:{season.year}:{season.kind}{day}"
-        value = cache.get(key)
+        value = None if refresh else cache.get(key)
         if value is None:
             value = fetch()
             cache.set(key, value, cache_seconds())
@@ -609,35 +619,29 @@ def _cache_key(node: Organization, season: Season, today: dt.date, part: str, ve
     return f"dashboard:{part}:{stamp}:{node.pk}:{node.path}:{season.year}:{season.kind}:{today.isoformat()}"
 
 
-def _computed(node: Organization, season: Season, today: dt.date, use_cache: bool) -> DashboardData:
+def _computed(node: Organization, season: Season, today: dt.date, use_cache: bool, *, keep_rows: bool) -> DashboardData:
     if cache_seconds() <= 0:
         return compute_dashboard(node=node, season=season, today=today)
     # Versions are read before the data: a write meanwhile leaves this result under the older version.
     versions = data_versions()
-    # A forced refresh reads everything again (every part) and still replaces what is cached.
-    data = compute_dashboard(node=node, season=season, today=today, versions=versions if use_cache else None)
-    _store(node, season, today, versions, data)
+    data = compute_dashboard(node=node, season=season, today=today, versions=versions, refresh=not use_cache)
+    entries = {_cache_key(node, season, today, "summary", versions): DashboardSummary.of(data)}
+    if keep_rows:  # pickling thousands of rows costs tens of ms: only when a list page needs them
+        entries[_cache_key(node, season, today, "rows", versions)] = data
+    cache.set_many(entries, cache_seconds())
     return data
-
-
-def _store(node, season, today, versions, data: DashboardData) -> None:
-    cache.set_many(
-        {_cache_key(node, season, today, "rows", versions): data,
-         _cache_key(node, season, today, "summary", versions): DashboardSummary.of(data)},
-        cache_seconds(),
-    )
 
 
 def dashboard_data(*, node: Organization, season: Season, today: dt.date | None = None, use_cache: bool = True) -> DashboardData:
     """compute_dashboard, cached (see the module docstring for the invalidation).
 
-    use_cache=False recomputes every read now (and refreshes the cache) — the pages' "重新统计" link."""
+    use_cache=False runs every read now (and refreshes the cache) — the pages' "重新统计" link."""
     today = today or timezone.localdate()
     if use_cache and cache_seconds() > 0:
         data = cache.get(_cache_key(node, season, today, "rows", data_versions()))
         if data is not None:
             return data
-    return _computed(node, season, today, use_cache)
+    return _computed(node, season, today, use_cache, keep_rows=True)
 
 
 def dashboard_summary(*, node: Organization, season: Season, today: dt.date | None = None, use_cache: bool = True) -> DashboardSummary:
@@ -646,7 +650,7 @@ def dashboard_summary(*, node: Organization, season: Season, today: dt.date | No
         summary = cache.get(_cache_key(node, season, today, "summary", data_versions()))
         if summary is not None:
             return summary
-    return DashboardSummary.of(_computed(node, season, today, use_cache))
+    return DashboardSummary.of(_computed(node, season, today, use_cache, keep_rows=False))
 
 
 # ---------------------------------------------------------------- lists behind the indicators

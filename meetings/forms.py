@@ -12,6 +12,12 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+
+OPINION_LENGTH_MESSAGES = {
+    "min_length": _("意见建议至少写 %(limit_value)d 个字,请把问题说具体一些(现在 %(show_value)d 个字)。"),
+    "max_length": _("意见建议最多 %(limit_value)d 个字(现在 %(show_value)d 个字),请精简或分成几条提交。"),
+}
+
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         post = obj.get_committee_post_display() if obj.committee_post else ""
@@ -76,7 +82,8 @@ class MeetingForm(forms.ModelForm):
                 self.fields["branch"].initial = only[0]
             branch_id = self.data.get("branch") or (only[0].pk if len(only) == 1 else None)
             self.fields["review_aspects_text"].initial = "\n".join(instance.review_aspects)
-            self.fields["year"].initial = timezone.localdate().year
+            # The empty instance's year (None) would win over a field initial.
+            self.initial["year"] = self.initial.get("year") or timezone.localdate().year
         if branch_id and str(branch_id).isdigit():
             self.fields["recorders"].queryset = branch_members(branch_id)
         self.fields["excellent_quota_percent"].help_text = _("留空表示不设优秀比例上限;默认 30%")
@@ -142,7 +149,7 @@ class MemberOpinionForm(forms.Form):
         help_text=_("不选则是对支部班子的意见"),
     )
     text = forms.CharField(
-        label=_("意见建议"), min_length=5, max_length=Opinion.MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5, "maxlength": Opinion.MAX_LENGTH})
+        label=_("意见建议"), min_length=5, max_length=Opinion.MAX_LENGTH, error_messages=OPINION_LENGTH_MESSAGES, widget=forms.Textarea(attrs={"rows": 5, "maxlength": Opinion.MAX_LENGTH})
     )
     is_anonymous = forms.BooleanField(
         label=_("匿名提交"), required=False,
@@ -156,7 +163,7 @@ class MemberOpinionForm(forms.Form):
 
 class PublicOpinionForm(forms.Form):
     text = forms.CharField(
-        label=_("您的意见建议"), min_length=5, max_length=Opinion.MAX_LENGTH,
+        label=_("您的意见建议"), min_length=5, max_length=Opinion.MAX_LENGTH, error_messages=OPINION_LENGTH_MESSAGES,
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": Opinion.MAX_LENGTH}),
         help_text=_("5 至 1000 字"),
     )
@@ -176,7 +183,7 @@ class OfflineOpinionForm(forms.Form):
     channel = forms.ChoiceField(label=_("渠道"), choices=[(c, Opinion.Channel(c).label) for c in Opinion.OFFLINE_CHANNELS])
     received_on = forms.DateField(label=_("收到日期"), widget=DATE, initial=timezone.localdate)
     text = forms.CharField(
-        label=_("意见建议"), min_length=5, max_length=Opinion.MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("意见建议"), min_length=5, max_length=Opinion.MAX_LENGTH, error_messages=OPINION_LENGTH_MESSAGES, widget=forms.Textarea(attrs={"rows": 4})
     )
     is_anonymous = forms.BooleanField(label=_("匿名"), required=False, initial=True)
     author_label = forms.CharField(label=_("提出人(署名时)"), max_length=50, required=False)

@@ -540,12 +540,17 @@ class MyTodos:
     review_hints: int = 0
     secretary_queue: int = 0
     can_submit_opinion: bool = False
+    # From the evaluations and rectification apps, through their selectors.
+    to_vote: list = field(default_factory=list)
+    open_items: list = field(default_factory=list)
 
     @property
     def count(self) -> int:
         review_todo = self.review is None or self.review.status in SelfReview.EDITABLE_STATUSES
         return (
-            self.to_claim_count
+            len(self.to_vote)
+            + len(self.open_items)
+            + self.to_claim_count
             + len(self.to_answer)
             + len(self.talks_missing)
             + (1 if review_todo and self.meeting else 0)
@@ -554,8 +559,16 @@ class MyTodos:
 
 
 def my_todos(*, member: Member, meeting: Meeting | None = None) -> MyTodos:
+    from evaluations.selectors import evaluations_to_vote
+    from rectification.models import RectificationItem
+    from rectification.selectors import my_items, with_overdue
+
     meeting = meeting or current_meeting(member=member)
     todos = MyTodos(meeting=meeting, member=member)
+    todos.to_vote = evaluations_to_vote(member=member)
+    todos.open_items = list(
+        with_overdue(my_items(member=member).exclude(status=RectificationItem.Status.CLOSED)).order_by("deadline")[:10]
+    )
     if meeting is None:
         return todos
     addressed = Q(target_member=member)

@@ -123,7 +123,19 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProgressForm(forms.Form):
+class OwnIdsMixin:
+    """The item page shows several of these forms at once: give each its own element ids so every label
+    points at its own field (they all have a `note`)."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ProgressForm(OwnIdsMixin, forms.Form):
+    id_prefix = "progress"
     note = forms.CharField(label=_("进展说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     files = MultipleFileField(
         label=_("佐证材料(可选)"),
@@ -140,19 +152,27 @@ class ProgressForm(forms.Form):
         return files
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(OwnIdsMixin, forms.Form):
+    id_prefix = "submit"
+
     note = forms.CharField(label=_("完成情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class CloseForm(forms.Form):
+class CloseForm(OwnIdsMixin, forms.Form):
+    id_prefix = "close"
+
     note = forms.CharField(label=_("核验意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(OwnIdsMixin, forms.Form):
+    id_prefix = "reopen"
+
     reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(OwnIdsMixin, forms.ModelForm):
+    id_prefix = "followup"
+
     class Meta:
         model = FollowUpReview
         fields = ["reviewed_on", "result", "note"]

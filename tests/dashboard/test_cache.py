@@ -1,11 +1,13 @@
-"""The dashboard cache: keyed by node, season, day and a data version that writes bump."""
+"""The dashboard cache: each grouped read under its own data version, which writes bump."""
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dashboard import selectors
 from dashboard.services import dashboard_data_changed
-from meetings.models import Opinion
+from meetings.models import Opinion, SelfReview
 
 from .conftest import YEAR
 
@@ -16,36 +18,54 @@ def cached(settings):
     cache.clear()
 
 
-def opinions(known) -> int:
-    return selectors.dashboard_summary(node=known.county, season=selectors.Season(YEAR)).totals.opinions
+def summary(known, **kwargs):
+    return selectors.dashboard_summary(node=known.county, season=selectors.Season(YEAR), **kwargs)
 
 
 def test_it_serves_the_cached_figures_until_the_data_changes(known, cached, django_assert_num_queries):
-    assert opinions(known) == 4
+    assert summary(known).totals.opinions == 4
     with django_assert_num_queries(0):
-        assert opinions(known) == 4
-    # A save through the ORM (as every service does) bumps the data version: the next read recomputes.
+        assert summary(known).totals.opinions == 4
+    # A save through the ORM (as every service does) bumps the version of what it changes.
     Opinion.objects.create(meeting=known.meeting1, received_on=known.meeting1.held_on, channel="box", text="新的意见建议")
-    assert opinions(known) == 5
+    assert summary(known).totals.opinions == 5
+
+
+def test_after_one_write_only_the_reads_that_depend_on_it_run_again(known, cached):
+    summary(known)
+    review = SelfReview.objects.get(member=known.m1["党员三"])
+    review.status = "submitted"
+    review.save()
+    with CaptureQueriesContext(connection) as captured:
+        assert summary(known).totals.reviews_done == 5
+    tables = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "meetings_selfreview" in tables and "meetings_talk" not in tables and "meetings_opinion" not in tables
 
 
 def test_a_bulk_update_shows_after_an_explicit_refresh(known, cached):
-    assert opinions(known) == 4
+    assert summary(known).totals.opinions == 4
     Opinion.objects.filter(meeting=known.meeting1).update(merged_into=None)  # no signal: stays cached …
-    assert opinions(known) == 4
-    fresh = selectors.dashboard_summary(node=known.county, season=selectors.Season(YEAR), use_cache=False)
-    assert fresh.totals.opinions == 5  # … until "重新统计" (or the entry expires)
-    assert opinions(known) == 5  # and the refresh replaced the cached entry
+    assert summary(known).totals.opinions == 4
+    assert summary(known, use_cache=False).totals.opinions == 5  # … until "重新统计" (or the entry expires)
+    assert summary(known).totals.opinions == 5  # and the refresh replaced the cached entry
 
 
-def test_a_version_bump_makes_every_node_stale(known, cached):
-    before = selectors._cache_key(known.county, selectors.Season(YEAR), known.meeting1.held_on, "rows")
-    dashboard_data_changed()
-    assert selectors._cache_key(known.county, selectors.Season(YEAR), known.meeting1.held_on, "rows") != before
+def test_a_bump_changes_the_keys_of_that_part_only(known, cached):
+    before = selectors.data_versions()
+    dashboard_data_changed(parts=["talks"])
+    after = selectors.data_versions()
+    assert after["talks"] != before["talks"]
+    assert {k: v for k, v in after.items() if k != "talks"} == {k: v for k, v in before.items() if k != "talks"}
+
+
+def test_an_evicted_version_never_comes_back_to_an_old_value(known, cached):
+    first = selectors.data_versions()["items"]
+    cache.delete(selectors.version_key("items"))
+    assert selectors.data_versions()["items"] > first
 
 
 def test_the_rows_and_the_summary_agree(known, cached):
     data = selectors.dashboard_data(node=known.county, season=selectors.Season(YEAR))
-    summary = selectors.dashboard_summary(node=known.county, season=selectors.Season(YEAR))
-    assert summary.totals.branches == len(data.rows) == 3
-    assert [r.name for r in summary.behind] == ["三支部", "二支部", "一支部"]
+    front = summary(known)
+    assert front.totals.branches == len(data.rows) == 3
+    assert [r.name for r in front.behind] == ["三支部", "二支部", "一支部"]
