@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "branchlife.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -284,3 +284,7 @@ CELERY_BEAT_SCHEDULE["print-jobs-resume"] = {
     "schedule": envint("PRINT_JOBS_RESUME_EVERY_SECONDS", "600"),
     "options": {"expires": 540},
 }
+
+# How long a dashboard aggregate may be served from the cache; saves bump per-table versions, so this
+# bounds only the staleness of bulk writes that skip model signals.
+DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", "300")

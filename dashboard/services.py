@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 
-from .selectors import PARTS, version_key
+from .selectors import PARTS, safely, version_key
 
 
 def dashboard_data_changed(*, parts: Iterable[str] = PARTS) -> None:
@@ -19,8 +19,13 @@ def dashboard_data_changed(*, parts: Iterable[str] = PARTS) -> None:
     apps) show when the cached entries expire (DASHBOARD_CACHE_SECONDS) or on "重新统计".
     """
     for part in parts:
+        # A save in another app must never fail because the cache is down (safely logs and goes on).
         key = version_key(part)
-        try:
-            cache.incr(key)
-        except ValueError:  # never set or evicted: start from the clock, never from a value used before
-            cache.set(key, time.time_ns(), None)
+        safely(lambda key=key: _bump(key))
+
+
+def _bump(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # never set or evicted: start from the clock, never from a value used before
+        cache.set(key, time.time_ns(), None)

@@ -253,6 +253,15 @@ def supervisor_home(request):
 @login_required
 def supervisor_export(request):
     supervisor, _years, year = _supervisor(request)
+    if request.GET.get("table") == "opinions":
+        rows = [
+            [o.received_on, o.meeting.branch.name, o.text, o.get_status_display(), o.answer]
+            for o in selectors.supervisor_forum_opinions(supervisor=supervisor, year=year)
+        ]
+        headers = [_("日期"), _("党支部"), _("意见建议"), _("状态"), _("答复/办理情况")]
+        return xlsx.xlsx_response(
+            filename=f"{supervisor.name}-座谈会意见建议.xlsx", title=_("座谈会意见建议"), headers=headers, rows=rows
+        )
     meetings = list(selectors.supervisor_meetings(supervisor=supervisor, year=year))
     comments = selectors.supervisor_comments(supervisor=supervisor, meeting_ids=[m.pk for m in meetings])
     rows = [

@@ -63,3 +63,10 @@ def test_production_refuses_to_start_without_a_secret_key():
     proc = subprocess.run([sys.executable, "manage.py", "check"], capture_output=True, text=True, env=env)
     assert proc.returncode != 0
     assert "SECRET_KEY must be set" in proc.stderr
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(db, client):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.get(reverse("login")).content.decode()

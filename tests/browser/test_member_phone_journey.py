@@ -140,7 +140,7 @@ def test_member_works_through_the_meeting_on_a_phone(journey):
     assert Voter.objects.get(evaluation__meeting__year=2026, member__name="杨丽").channel == Voter.Channel.ONLINE
 
     # ---- a rectification item: report progress
-    j.nav("整改台账")
+    j.nav("我的整改")
     j.screenshot("my-items")
     j.check_accessibility()
     page.get_by_role("link", name=re.compile("深入村社走访群众")).click()

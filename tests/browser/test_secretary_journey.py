@@ -190,7 +190,7 @@ def test_secretary_plans_records_evaluates_and_prints(journey):
     assert Candidate.objects.filter(evaluation=evaluation, final_grade="").count() == 0
 
     # ---- every card of the branch as a background print job, with its progress page
-    j.nav("整改台账")
+    j.nav("我的整改")
     page.get_by_role("link", name="支部整改台账").click()
     j.screenshot("ledger")
     j.check_accessibility()

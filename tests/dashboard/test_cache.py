@@ -69,3 +69,17 @@ def test_the_rows_and_the_summary_agree(known, cached):
     front = summary(known)
     assert front.totals.branches == len(data.rows) == 3
     assert [r.name for r in front.behind] == ["三支部", "二支部", "一支部"]
+
+
+def test_a_cache_that_is_down_never_breaks_a_save_or_the_page(known, cached, monkeypatch, client):
+    from django.core.cache import cache as default_cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    for name in ("get", "set", "add", "incr", "get_many", "set_many"):
+        monkeypatch.setattr(default_cache, name, down)
+    Opinion.objects.create(meeting=known.meeting1, received_on=known.meeting1.held_on, channel="box", text="缓存不可用时的意见")
+    assert summary(known).totals.opinions == 5
+    client.force_login(known.officer_user)
+    assert client.get("/dashboard/", {"year": YEAR}).status_code == 200

@@ -64,7 +64,7 @@ def test_it_runs_the_same_queries_for_10_and_100_branches(db, counts_at):
 
 
 # Session, user, the actor (member, officer, supervisor), the years, the breadcrumb, the navigation badge
-# and the fifteen grouped reads of selectors.compute_dashboard.
+# and the sixteen grouped reads of selectors.compute_dashboard.
 FRONT_PAGE_QUERIES = 23
 
 

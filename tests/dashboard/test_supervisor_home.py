@@ -45,3 +45,11 @@ def test_it_exports_the_supervisors_meetings(known, client):
     response = client.get(reverse("dashboard:supervisor_export"))
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "党支部" and rows[1][0] == "一支部" and rows[1][-1] == "点评:准备充分。"
+
+
+def test_it_exports_the_forum_opinions(known, client):
+    client.force_login(known.supervisor.user)
+    response = client.get(reverse("dashboard:supervisor_export"), {"table": "opinions"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("日期", "党支部", "意见建议")
+    assert sorted(r[2] for r in rows[1:]) == ["意见建议第0条", "意见建议第1条"]

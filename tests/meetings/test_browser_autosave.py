@@ -1,9 +1,6 @@
 """In a real Chromium: text typed on a phone survives a dropped connection (issue 4) and the live
 record's queue re-sends entries made offline exactly once (issue 5)."""
 
-import os
-import shutil
-
 import pytest
 
 from meetings.models import Criticism, SelfReview
@@ -12,22 +9,7 @@ from .factories import MeetingFactory
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync", "--disable-quic"]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+# `browser` is the session-wide Chromium from tests/conftest.py.
 
 
 def close(ctx, page):

@@ -6,7 +6,7 @@ from django.db import transaction
 from organizations import demo
 
 # Each app that contributes demo data has `<app>/demo.py` with `seed(ctx)`; they run in this order.
-DEMO_APPS = ["meetings", "evaluations", "rectification", "notifications"]
+DEMO_APPS = ["meetings", "evaluations", "rectification", "dashboard", "notifications"]
 
 
 class Command(BaseCommand):
