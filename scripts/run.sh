@@ -39,6 +39,8 @@ for _ in $(seq 1 60); do
   curl -fsS -o /dev/null "http://${BIND}/accounts/login/" 2>/dev/null && break
   sleep 1
 done
+# Beat's first scan is up to 15 minutes away: hand today's demo reminders to the worker now.
+python manage.py scan_reminders || true
 cat <<MSG
 
 Branchlife is running at http://${BIND}/
