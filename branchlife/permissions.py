@@ -243,6 +243,7 @@ rules.add_perm("meetings.record_meeting", can_record_meeting & is_meeting_open)
 rules.add_perm("meetings.view_record", can_read_meeting)
 rules.add_perm("meetings.close_meeting", is_branch_secretary)
 rules.add_perm("meetings.view_report", can_read_meeting)
+rules.add_perm("meetings.use_my_home", is_member)
 
 
 # ---------------------------------------------------------------- evaluations (issue 6)
@@ -288,6 +289,8 @@ rules.add_perm("rectification.view_item", is_responsible_for_item | can_read_rec
 rules.add_perm("rectification.update_item", is_responsible_for_item | can_manage_rectification)
 rules.add_perm("rectification.verify_item", can_manage_rectification)
 rules.add_perm("rectification.use_my_items", is_member)
+# obj: a meeting; its branch's members follow up through their own items.
+rules.add_perm("rectification.view_own_items_of_meeting", is_member_of_branch)
 # Printing for a whole node (township, county) is an officer's job; a branch's reader may print its own.
 rules.add_perm("rectification.start_print_job", is_officer_over | can_read_rectification)
 rules.add_perm("rectification.view_print_job", is_print_job_owner | is_superuser)

@@ -5,6 +5,7 @@ from io import BytesIO
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -31,7 +32,7 @@ def workbook_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequenc
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "A2"
     if notes:
-        info = wb.create_sheet("说明")
+        info = wb.create_sheet(_("说明"))
         for line in notes:
             info.append([str(line)])
         info.column_dimensions["A"].width = 100

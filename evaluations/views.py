@@ -13,7 +13,7 @@ from django_ratelimit.decorators import ratelimit
 from branchlife import xlsx
 from branchlife.pdf import pdf_response, render_pdf
 from branchlife.permissions import actor_of
-from branchlife.views import get_for_user, paginate
+from branchlife.views import apply_validation_error, get_for_user, paginate
 from meetings.models import Meeting
 from organizations.models import Member
 
@@ -30,7 +30,6 @@ from .forms import (
     PublishForm,
     ReceiptForm,
     RosterForm,
-    apply_errors,
 )
 from .models import Candidate, CommitteeGrade, Evaluation, Grade, Qualification, Status, Voter
 from .policy import default_correction_until
@@ -114,7 +113,7 @@ def evaluation_create(request, meeting_pk):
             if evaluation.excellent_quota_percent != data["excellent_quota_percent"]:
                 services.evaluation_update(evaluation=evaluation, data={"excellent_quota_percent": data["excellent_quota_percent"]})
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已创建民主评议。请核对评议对象和投票人。"))
             return redirect("evaluations:evaluation_roster", evaluation.pk)
@@ -130,7 +129,7 @@ def evaluation_edit(request, pk):
         try:
             services.evaluation_update(evaluation=evaluation, data=form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("设置已保存。"))
             return redirect("evaluations:evaluation_detail", evaluation.pk)
@@ -154,7 +153,7 @@ def evaluation_roster(request, pk):
                 evaluation=evaluation, candidates=form.cleaned_data["candidates"], voters=form.cleaned_data["voters"]
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("评议对象和投票人已保存。"))
             return redirect("evaluations:evaluation_detail", evaluation.pk)
@@ -232,7 +231,7 @@ def vote(request, pk):
                 candidates={c.pk: c.member_id for c in candidates},
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             # The code is rendered in this response only: never stored in the clear, never put in the
             # session or a message (both live in the database), never cached.
@@ -303,7 +302,7 @@ def paper_voters(request, pk):
                 evaluation=evaluation, members=[v.member for v in voters if v.member_id in chosen], by=request.user
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已勾选 %(n)d 名纸质投票人。") % {"n": n})
             return redirect("evaluations:evaluation_detail", evaluation.pk)
@@ -325,7 +324,7 @@ def paper_entry(request, pk):
                 evaluation=evaluation, content=form.content(), spoiled=form.cleaned_data.get("spoiled", False), by=request.user
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             if ballot.is_valid:
                 messages.success(request, _("已录入 1 张有效纸质票。"))
@@ -355,7 +354,7 @@ def paper_totals(request, pk):
         try:
             entry = services.paper_totals_enter(evaluation=evaluation, totals=form.totals(), by=request.user)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已录入 %(n)d 张纸质票(其中无效 %(k)d 张)。") % {"n": entry.ballots, "k": entry.invalid})
             return redirect("evaluations:evaluation_detail", evaluation.pk)
@@ -444,7 +443,7 @@ def determination(request, pk):
                 finalize=finalize,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("评定结果已确定。") if finalize else _("已暂存评定。"))
             return redirect("evaluations:evaluation_detail" if finalize else "evaluations:determination", evaluation.pk)
@@ -482,7 +481,7 @@ def follow_up(request, candidate_pk):
                 else:
                     services.handling_record(candidate=candidate, by=request.user, **data)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                apply_validation_error(form, exc)
             else:
                 messages.success(request, _("已保存。"))
                 return redirect("evaluations:follow_up", candidate.pk)
@@ -517,7 +516,7 @@ def publish(request, pk):
                 risks_acknowledged=form.cleaned_data["risks_acknowledged"],
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("评议结果已公示。"))
             return redirect("evaluations:published", evaluation.pk)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from branchlife.views import int_or_none
 from organizations.models import Member, Supervisor
 
 from . import talks
@@ -84,8 +85,8 @@ class MeetingForm(forms.ModelForm):
             self.fields["review_aspects_text"].initial = "\n".join(instance.review_aspects)
             # The empty instance's year (None) would win over a field initial.
             self.initial["year"] = self.initial.get("year") or timezone.localdate().year
-        if branch_id and str(branch_id).isdigit():
-            self.fields["recorders"].queryset = branch_members(branch_id)
+        if int_or_none(branch_id) is not None:
+            self.fields["recorders"].queryset = branch_members(int_or_none(branch_id))
         self.fields["excellent_quota_percent"].help_text = _("留空表示不设优秀比例上限;默认 30%")
 
     def clean_review_aspects_text(self):

@@ -508,7 +508,7 @@ def _later_phases(*, meeting: Meeting, today: dt.date) -> list[Phase]:
         evaluation_url = None
     result = _evaluation_summary(meeting)
     if result:
-        grades = "、".join(f"{label} {n} 名" for _v, label, n in result.get("grades", []) if n)
+        grades = "、".join(_("%(label)s %(n)s 名") % {"label": label, "n": n} for _v, label, n in result.get("grades", []) if n)
         evaluation_phase = Phase("evaluation", _("民主评议"), ballot_due, "done", _("评定结果:%(g)s") % {"g": grades}, evaluation_url)
     else:
         status = "in_progress" if evaluation else ("overdue" if ballot_due and ballot_due < today else "later")

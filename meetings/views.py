@@ -24,7 +24,7 @@ from django_ratelimit.decorators import ratelimit
 from branchlife import xlsx
 from branchlife.pdf import pdf_response, render_pdf
 from branchlife.permissions import actor_of, branches_visible_to
-from branchlife.views import get_for_user, paginate
+from branchlife.views import apply_validation_error, get_for_user, int_or_none, paginate, search_text
 from organizations.models import Member
 
 from . import quality, selectors, services
@@ -69,14 +69,6 @@ def _error_messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "message_dict"):
         return [m for msgs in exc.message_dict.values() for m in msgs]
     return list(exc.messages)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _member(request):
@@ -135,7 +127,7 @@ def meeting_create(request):
                 recorders=form.cleaned_data["recorders"], **form.service_fields(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已安排组织生活会。"))
             return redirect("meetings:timeline", pk=meeting.pk)
@@ -153,7 +145,7 @@ def meeting_edit(request, pk):
                 **form.service_fields(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已保存会议安排。"))
             return redirect("meetings:timeline", pk=meeting.pk)
@@ -218,7 +210,7 @@ def meeting_ready(request, pk):
         try:
             services.meeting_mark_ready(meeting=meeting, note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("会前准备已确认就绪。"))
             return redirect("meetings:timeline", pk=meeting.pk)
@@ -239,7 +231,7 @@ def meeting_ready(request, pk):
 def study_list(request, pk):
     meeting = get_for_user(request.user, "meetings.view_study", Meeting.objects.select_related("branch"), pk=pk)
     sessions = selectors.study_sessions(meeting=meeting)
-    q = request.GET.get("q", "").strip()
+    q = search_text(request)
     if q:
         sessions = [s for s in sessions if q in s.topic or q in s.materials or q in s.form]
     total = len(selectors.meeting_members(meeting=meeting))
@@ -284,7 +276,7 @@ def study_edit(request, pk, session_pk=None):
             try:
                 services.study_session_save(meeting=meeting, session=session, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_validation_error(form, exc)
             else:
                 messages.success(request, _("已保存会前学习记录。"))
                 return redirect("meetings:study_list", pk=meeting.pk)
@@ -367,7 +359,7 @@ def opinion_new(request, pk):
                 target_member=form.cleaned_data["target_member"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             # No flash message: messages may be stored server-side, and nothing may record who sent what.
             return redirect(reverse("meetings:opinion_new", args=[meeting.pk]) + "?sent=1")
@@ -392,7 +384,7 @@ def opinion_record(request, pk):
                 received_on=d["received_on"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已登记一条意见。"))
             if request.POST.get("another"):
@@ -422,7 +414,7 @@ def opinion_sort(request, pk):
                 target_member=d["target_member"], merged_into=d["merged_into"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已梳理该条意见。"))
             return redirect(reverse("meetings:opinion_list", args=[opinion.meeting_id]) + f"#opinion-{opinion.pk}")
@@ -458,7 +450,7 @@ def opinion_answer(request, pk):
         try:
             services.opinion_answer(opinion=opinion, by=_member(request), **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已保存答复。"))
             return redirect(reverse("meetings:opinion_list", args=[opinion.meeting_id]) + f"#opinion-{opinion.pk}")
@@ -569,8 +561,8 @@ def talk_new(request, pk):
     me = _member(request)
     fixed = None if is_secretary else me
     initial = {}
-    if request.GET.get("with", "").isdigit():
-        initial["member_b"] = int(request.GET["with"])
+    if int_or_none(request.GET.get("with")) is not None:
+        initial["member_b"] = int_or_none(request.GET["with"])
     if request.GET.get("other") in dict(Talk.Other.choices):
         initial["other_kind"] = request.GET["other"]
     if me is not None:
@@ -580,7 +572,7 @@ def talk_new(request, pk):
         try:
             services.talk_save(meeting=meeting, recorded_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已记录谈心谈话。"))
             return redirect("meetings:talk_list", pk=meeting.pk)
@@ -622,7 +614,7 @@ def talk_edit(request, pk):
             try:
                 services.talk_save(meeting=meeting, talk=talk, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_validation_error(form, exc)
             else:
                 messages.success(request, _("已保存谈话记录。"))
                 return redirect("meetings:talk_detail", pk=talk.pk)
@@ -725,8 +717,7 @@ def _save_draft(review, form, formset, base_version, device=""):
 
 
 def _version(request) -> int | None:
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+    return int_or_none(request.POST.get("version"))
 
 
 @never_cache
@@ -815,7 +806,7 @@ def selfreview_detail(request, pk):
                     services.self_review_approve(review=review, comment=form.cleaned_data["comment"])
                     messages.success(request, _("已审核通过。"))
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_validation_error(form, exc)
             else:
                 return redirect("meetings:selfreview_list", pk=review.meeting_id)
     return render(
@@ -833,11 +824,14 @@ def selfreview_detail(request, pk):
 # ---------------------------------------------------------------- the member's home
 @login_required
 def my_home(request):
-    member = _member(request)
-    if member is None:
+    if not request.user.has_perm("meetings.use_my_home"):
         raise PermissionDenied
+    member = _member(request)
     todos = selectors.my_todos(member=member)
-    return render(request, "meetings/my_home.html", {"todos": todos, "meeting": todos.meeting, "me": member})
+    can_review = todos.meeting is not None and request.user.has_perm("meetings.review_self_reviews", todos.meeting)
+    return render(
+        request, "meetings/my_home.html", {"todos": todos, "meeting": todos.meeting, "me": member, "can_review": can_review}
+    )
 
 
 # ================================================================ issue 5: the meeting itself
@@ -852,9 +846,10 @@ def _record_meeting(request, pk, perm="meetings.record_meeting"):
 def _member_of(meeting, value) -> Member | None:
     if value in (None, "", "committee", "other"):
         return None
-    if not str(value).isdigit():
+    pk = int_or_none(value)
+    if pk is None:
         raise ValidationError(_("请选择党员。"))
-    member = Member.objects.filter(branch_id=meeting.branch_id, pk=int(value)).first()
+    member = Member.objects.filter(branch_id=meeting.branch_id, pk=pk).first()
     if member is None:
         raise ValidationError(_("请选择本支部党员。"))
     return member
@@ -873,7 +868,7 @@ def attendance(request, pk):
         try:
             services.attendance_save(meeting=meeting, rows=form.rows(), supervisors_present=form.cleaned_data["supervisors_present"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已保存出席情况。"))
             return redirect("meetings:attendance", pk=meeting.pk)

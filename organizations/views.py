@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from branchlife import xlsx
 from branchlife.permissions import actor_of
-from branchlife.views import get_for_user, paginate
+from branchlife.views import get_for_user, paginate, search_text
 
 from . import roster, selectors, services
 from .forms import MemberFilterForm, RosterUploadForm
@@ -43,7 +43,7 @@ def my_organization(request):
 
 @login_required
 def branch_list(request):
-    q = request.GET.get("q", "").strip()
+    q = search_text(request)
     branches = selectors.branch_list(user=request.user, search=q)
     return render(request, "organizations/branch_list.html", {"page": paginate(request, branches), "q": q})
 
@@ -53,7 +53,7 @@ def organization_detail(request, pk):
     org = get_for_user(request.user, "organizations.view_organization", Organization, pk=pk)
     if org.is_branch:
         return redirect("organizations:branch_detail", pk=org.pk)
-    q = request.GET.get("q", "").strip()
+    q = search_text(request)
     children = list(selectors.child_organizations(user=request.user, parent=org))
     counts = selectors.subtree_counts(parent=org)
     for child in children:
@@ -71,7 +71,7 @@ def branch_detail(request, pk):
     branch = get_for_user(request.user, "organizations.view_branch", Organization, pk=pk, level=Organization.Level.BRANCH)
     form = MemberFilterForm(request.GET or None)
     members = selectors.member_list(
-        branch=branch, search=request.GET.get("q", "").strip(), filters=form.filters() if request.GET else {}
+        branch=branch, search=search_text(request), filters=form.filters() if request.GET else {}
     )
     return render(
         request,

@@ -5,12 +5,13 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from branchlife import xlsx
 from branchlife.pdf import pdf_response
 from branchlife.permissions import actor_of
-from branchlife.views import get_for_user, paginate
+from branchlife.views import apply_validation_error, get_for_user, int_or_none, paginate, search_text
 from meetings.models import Meeting
 from organizations.models import Organization
 
@@ -30,15 +31,6 @@ from .forms import (
 from .models import Evidence, PrintJob, Problem, RectificationItem
 
 BRANCH = {"level": Organization.Level.BRANCH}
-
-
-def _apply(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form, field by field when it names fields."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # ---------------------------------------------------------------- my items (a member, on a phone)
@@ -96,7 +88,9 @@ def ledger(request, pk):
 
 
 LEDGER_HEADERS = [
-    "序号", "整改事项", "对应问题", "问题来源", "整改目标", "整改措施", "责任人", "完成时限", "公开承诺", "状态", "是否逾期", "销号时间",
+    gettext_lazy("序号"), gettext_lazy("整改事项"), gettext_lazy("对应问题"), gettext_lazy("问题来源"), gettext_lazy("整改目标"),
+    gettext_lazy("整改措施"), gettext_lazy("责任人"), gettext_lazy("完成时限"), gettext_lazy("公开承诺"), gettext_lazy("状态"),
+    gettext_lazy("是否逾期"), gettext_lazy("销号时间"),
 ]
 
 
@@ -147,7 +141,7 @@ def meeting_entry(request, pk):
     meeting = get_object_or_404(Meeting.objects.select_related("branch"), pk=pk)
     if request.user.has_perm("rectification.view_problem_list", meeting):
         return redirect("rectification:problem_list", pk=meeting.pk)
-    if request.user.has_perm("rectification.use_my_items") and actor_of(request.user).member.branch_id == meeting.branch_id:
+    if request.user.has_perm("rectification.view_own_items_of_meeting", meeting):
         return redirect("rectification:my_items")
     raise PermissionDenied
 
@@ -155,7 +149,7 @@ def meeting_entry(request, pk):
 @login_required
 def problem_list(request, pk):
     meeting = _meeting(request, pk, "rectification.view_problem_list")
-    q = request.GET.get("q", "").strip()
+    q = search_text(request)
     source = request.GET.get("source", "")
     source = source if source in Problem.SourceKind.values else ""
     problems = list(selectors.problem_list(meeting=meeting, search=q, source=source))
@@ -187,7 +181,7 @@ def problem_list_export(request, pk):
     return xlsx.xlsx_response(
         filename=f"{meeting.branch.name}{meeting.year}年问题清单.xlsx",
         title=_("问题清单"),
-        headers=["序号", "党员", "方面", "来源", "问题", "整改事项数"],
+        headers=[_("序号"), _("党员"), _("方面"), _("来源"), _("问题"), _("整改事项数")],
         rows=rows,
     )
 
@@ -212,7 +206,7 @@ def problem_add(request, pk):
         try:
             services.problem_add(meeting=meeting, **form.cleaned_data)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已添加问题。"))
             return redirect("rectification:problem_list", pk=meeting.pk)
@@ -236,7 +230,7 @@ def problem_edit(request, pk):
         try:
             services.problem_update(problem=problem, **form.cleaned_data)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("rectification:problem_list", pk=meeting.pk)
@@ -257,7 +251,7 @@ def problem_merge(request, pk):
         try:
             n = services.problem_merge(target=form.cleaned_data["target"], others=list(form.cleaned_data["others"]))
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已合并 %(n)s 条问题。") % {"n": n})
             return redirect("rectification:problem_list", pk=meeting.pk)
@@ -284,11 +278,11 @@ def problem_unmerge(request, pk):
 @login_required
 def item_create(request, pk):
     branch = get_for_user(request.user, "rectification.manage_items", Organization, pk=pk, **BRANCH)
-    meeting = Meeting.objects.filter(branch=branch, pk=request.GET.get("meeting") or 0).first()
+    meeting = Meeting.objects.filter(branch=branch, pk=int_or_none(request.GET.get("meeting")) or 0).first()
     initial = {}
     problem_ids = request.GET.getlist("problem")
     if problem_ids:
-        chosen = list(Problem.objects.filter(meeting__branch=branch, pk__in=[i for i in problem_ids if i.isdigit()]))
+        chosen = list(Problem.objects.filter(meeting__branch=branch, pk__in=[i for i in map(int_or_none, problem_ids) if i is not None]))
         initial["problems"] = chosen
         if chosen and chosen[0].member_id:
             initial["responsible"] = chosen[0].member_id
@@ -299,7 +293,7 @@ def item_create(request, pk):
         try:
             item = services.item_create(branch=branch, meeting=meeting, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已建立整改事项。"))
             return redirect("rectification:item_detail", pk=item.pk)
@@ -353,7 +347,7 @@ def _item_action(request, pk, perm, form_class, form_key, action, success):
         try:
             action(item, form.cleaned_data)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, success)
             return redirect("rectification:item_detail", pk=item.pk)
@@ -420,7 +414,7 @@ def item_edit(request, pk):
         try:
             services.item_update(item=item, actor=request.user, problems=problems, **data)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
         else:
             messages.success(request, _("已保存修改。"))
             return redirect("rectification:item_detail", pk=item.pk)
