@@ -137,3 +137,19 @@ def test_it_records_follow_up_talks_and_handling(closed, client):
     handling = Handling.objects.get(candidate=bad)
     assert handling.correction_until == dt.date(2027, 6, 1)
     assert list(selectors.correction_periods_ending(until=dt.date(2027, 6, 30))) == [handling]
+
+
+def test_the_page_sums_up_field_errors_at_the_top(closed, client):
+    ev = closed
+    client.force_login(ev.members[0].user)
+    url = reverse("evaluations:determination", args=[ev.pk])
+    candidates = list(Candidate.objects.filter(evaluation=ev))
+    data = {f"appraisal_{c.pk}": f"鉴定{c.pk}" for c in candidates}
+    data.update({f"grade_{c.pk}": Grade.QUALIFIED for c in candidates[1:]})
+    data[f"grade_{candidates[0].pk}"] = "no-such-grade"
+    response = client.post(url, data)
+    page = response.content.decode()
+    assert 'id="determination-error-summary"' in page
+    assert "有 1 处需要修改" in page
+    assert f"鉴定{candidates[-1].pk}" in page
+    assert Evaluation.objects.get(pk=ev.pk).determined_at is None
