@@ -288,3 +288,9 @@ CELERY_BEAT_SCHEDULE["print-jobs-resume"] = {
 # How long a dashboard aggregate may be served from the cache; saves bump per-table versions, so this
 # bounds only the staleness of bulk writes that skip model signals.
 DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", "300")
+# Keep the officers' home dashboards warm: more often than DASHBOARD_CACHE_SECONDS lets them expire.
+CELERY_BEAT_SCHEDULE["dashboards-warm"] = {
+    "task": "dashboard.tasks.dashboards_warm",
+    "schedule": envint("DASHBOARDS_WARM_EVERY_SECONDS", "240"),
+    "options": {"expires": 200},
+}

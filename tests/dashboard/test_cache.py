@@ -83,3 +83,18 @@ def test_a_cache_that_is_down_never_breaks_a_save_or_the_page(known, cached, mon
     assert summary(known).totals.opinions == 5
     client.force_login(known.officer_user)
     assert client.get("/dashboard/", {"year": YEAR}).status_code == 200
+
+
+def test_the_warm_up_fills_the_cache_of_every_officer_home(known, cached, django_assert_num_queries):
+    import datetime as dt
+
+    from dashboard.services import dashboards_warm
+    from organizations.models import Officer
+    from tests.organizations.factories import UserFactory
+
+    Officer.objects.create(user=UserFactory(), organization=known.county, name="县委组织部干部")
+    today = dt.date(YEAR, 11, 25)
+    assert dashboards_warm(today=today) == 1
+    with django_assert_num_queries(0):
+        warm = selectors.dashboard_summary(node=known.county, season=selectors.Season(YEAR), today=today)
+    assert warm.totals.opinions == 4
