@@ -17,7 +17,7 @@ from meetings.models import Meeting
 from meetings.selectors import meeting_phase
 from organizations.models import Organization
 
-from . import selectors, tables
+from . import selectors, supervision, tables
 from .forms import BranchFilterForm, ItemFilterForm, PeriodForm, ScopeForm
 from .scoring import FLAGS, GRADES, SCORE_PARTS
 
@@ -224,7 +224,7 @@ def _supervisor(request):
     if not request.user.has_perm("dashboard.use_supervisor_home"):
         raise PermissionDenied
     supervisor = request.user.supervisor
-    years = selectors.supervisor_years(supervisor=supervisor)
+    years = supervision.supervisor_years(supervisor=supervisor)
     form = ScopeForm(request.GET)
     year = form.cleaned_data.get("year") if form.is_valid() else None
     return supervisor, years, year
@@ -233,8 +233,8 @@ def _supervisor(request):
 @login_required
 def supervisor_home(request):
     supervisor, years, year = _supervisor(request)
-    meetings = list(selectors.supervisor_meetings(supervisor=supervisor, year=year))
-    comments = selectors.supervisor_comments(supervisor=supervisor, meeting_ids=[m.pk for m in meetings])
+    meetings = list(supervision.supervisor_meetings(supervisor=supervisor, year=year))
+    comments = supervision.supervisor_comments(supervisor=supervisor, meeting_ids=[m.pk for m in meetings])
     today = timezone.localdate()
     for m in meetings:
         m.phase = meeting_phase(meeting=m, today=today)
@@ -244,7 +244,7 @@ def supervisor_home(request):
         "dashboard/supervisor_home.html",
         {
             "supervisor": supervisor, "years": years, "year": year, "meetings": meetings,
-            "opinions": paginate(request, selectors.supervisor_forum_opinions(supervisor=supervisor, year=year), per_page=30),
+            "opinions": paginate(request, supervision.supervisor_forum_opinions(supervisor=supervisor, year=year), per_page=30),
             "attended": sum(1 for m in meetings if m.present),
         },
     )
@@ -256,14 +256,14 @@ def supervisor_export(request):
     if request.GET.get("table") == "opinions":
         rows = [
             [o.received_on, o.meeting.branch.name, o.text, o.get_status_display(), o.answer]
-            for o in selectors.supervisor_forum_opinions(supervisor=supervisor, year=year)
+            for o in supervision.supervisor_forum_opinions(supervisor=supervisor, year=year)
         ]
         headers = [_("日期"), _("党支部"), _("意见建议"), _("状态"), _("答复/办理情况")]
         return xlsx.xlsx_response(
             filename=f"{supervisor.name}-座谈会意见建议.xlsx", title=_("座谈会意见建议"), headers=headers, rows=rows
         )
-    meetings = list(selectors.supervisor_meetings(supervisor=supervisor, year=year))
-    comments = selectors.supervisor_comments(supervisor=supervisor, meeting_ids=[m.pk for m in meetings])
+    meetings = list(supervision.supervisor_meetings(supervisor=supervisor, year=year))
+    comments = supervision.supervisor_comments(supervisor=supervisor, meeting_ids=[m.pk for m in meetings])
     rows = [
         [m.branch.name, m.year, m.get_kind_display(), m.held_on, m.place, _("是") if m.named else _("否"),
          _("是") if m.present else _("否"), meeting_phase(meeting=m), m.n_opinions, m.n_forum, m.n_done,
@@ -293,7 +293,7 @@ def _period(request):
 def supervision_stats(request):
     scope = _scope(request)
     form, start, end = _period(request)
-    stats = selectors.supervision_stats(node=scope.node, start=start, end=end)
+    stats = supervision.supervision_stats(node=scope.node, start=start, end=end)
     chart = {
         "labels": [n.name for n, _f in stats.children],
         "series": {
@@ -316,7 +316,7 @@ def supervision_stats(request):
 def supervision_stats_export(request):
     scope = _scope(request)
     _form, start, end = _period(request)
-    stats = selectors.supervision_stats(node=scope.node, start=start, end=end)
+    stats = supervision.supervision_stats(node=scope.node, start=start, end=end)
     if request.GET.get("table") == "supervisors":
         headers, rows = tables.supervisor_table(stats)
         title = _("督导个人情况")

@@ -6,7 +6,7 @@ import io
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from dashboard import selectors
+from dashboard import supervision
 from meetings.models import Attendance, Meeting, Opinion
 from organizations.models import Supervisor
 from tests.organizations.factories import UserFactory
@@ -26,7 +26,7 @@ def more_supervision(known):
 
 def test_it_counts_seed_001s_figures(known):
     more_supervision(known)
-    stats = selectors.supervision_stats(node=known.county, start=days(-60), end=days(0))
+    stats = supervision.supervision_stats(node=known.county, start=days(-60), end=days(0))
     t = stats.totals
     # 2 supervisors; 2 meetings, 3 supervisor attendances; forums = distinct forum days per meeting (1 + 1);
     # members reached: 5 present at 一支部 + 5 on 三支部's roll (no attendance recorded); opinions 4 + 1.
@@ -39,12 +39,12 @@ def test_it_counts_seed_001s_figures(known):
 
 def test_it_keeps_to_the_period_and_the_subtree(known):
     more_supervision(known)
-    recent = selectors.supervision_stats(node=known.county, start=days(-20), end=days(0))
+    recent = supervision.supervision_stats(node=known.county, start=days(-20), end=days(0))
     assert recent.totals.meetings_attended == 1
-    town = selectors.supervision_stats(node=known.towns[1], start=days(-60), end=days(0))
+    town = supervision.supervision_stats(node=known.towns[1], start=days(-60), end=days(0))
     assert (town.totals.meetings_attended, town.totals.opinions) == (1, 1)
     Attendance.objects.filter(meeting=known.meeting1).update(status="absent", reason="测试")
-    assert selectors.supervision_stats(node=known.towns[0], start=days(-60), end=days(0)).totals.members_reached == 0
+    assert supervision.supervision_stats(node=known.towns[0], start=days(-60), end=days(0)).totals.members_reached == 0
 
 
 def test_the_page_shows_a_chart_and_exports(known, client):
