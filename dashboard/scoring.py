@@ -52,6 +52,8 @@ FLAGS: dict[str, str] = {
     "items_overdue": _("整改事项逾期"),
 }
 
+FLAG_ORDER = {flag: i for i, flag in enumerate(FLAGS)}
+
 SCORE_PARTS: list[tuple[str, str, int]] = [
     ("plan", _("会议安排"), 10),
     ("opinions", _("征求意见"), 10),
@@ -70,7 +72,7 @@ def share(part: int, whole: int, points: int | Decimal = 1) -> Decimal:
     """part / whole × points, exactly; 0 when there is nothing to divide."""
     if not whole:
         return ZERO
-    return Decimal(part) * Decimal(points) / Decimal(whole)
+    return Decimal(part * points) / whole  # the same exact value, with one Decimal built instead of three
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -314,13 +316,15 @@ def finish(row: BranchRow) -> BranchRow:
         row.flags = ["no_meeting"]
     elif row.items_overdue and "items_overdue" not in row.flags:
         row.flags.append("items_overdue")
-    row.flags.sort(key=list(FLAGS).index)
+    row.flags.sort(key=FLAG_ORDER.__getitem__)
     return row
 
 
 def rank(rows: list[BranchRow]) -> list[BranchRow]:
     """Highest score first; equal scores share a rank (1, 2, 2, 4); ties listed in tree order."""
-    ordered = sorted(rows, key=lambda r: (-r.score, r.path))
+    # Two stable sorts instead of a (-score, path) key: negating 3,000 Decimals costs more than sorting.
+    ordered = sorted(rows, key=lambda r: r.path)
+    ordered.sort(key=lambda r: r.score, reverse=True)
     previous, position = None, 0
     for i, row in enumerate(ordered, start=1):
         if row.score != previous:

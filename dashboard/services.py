@@ -1,27 +1,30 @@
-"""Writes of the dashboard: only its cache's data versions (the dashboard never writes other apps' data)."""
+"""Writes of the dashboard: its cache's data versions and its meetings' tallies (the dashboard never
+writes other apps' data)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Callable
 
 from django.core.cache import cache
+from django.db.models import F, Q
+from django.utils import timezone
 
-from .selectors import PARTS, safely, version_key
+from .models import MeetingTally
+from .selectors import VERSION_KEY, safely
 
 
-def dashboard_data_changed(*, parts: Iterable[str] = PARTS) -> None:
-    """Make the cached reads of `parts` (and every dashboard assembled from them) stale: the versions
-    are part of each cache key, so nothing is deleted, old entries just expire.
+def dashboard_data_changed() -> None:
+    """Make every cached dashboard stale: the data version is part of each cache key, so nothing is
+    deleted, old entries just expire.
 
-    Connected (dashboard.apps) to the save/delete signals of the models each part reads, and called by
+    Connected (dashboard.apps) to the save/delete signals of selectors.WATCHED_MODELS, and called by
     seed_scale after its bulk inserts. Writes that bypass signals (queryset.update, bulk_create in other
     apps) show when the cached entries expire (DASHBOARD_CACHE_SECONDS) or on "重新统计".
     """
-    for part in parts:
-        # A save in another app must never fail because the cache is down (safely logs and goes on).
-        key = version_key(part)
-        safely(lambda key=key: _bump(key))
+    # A save in another app must never fail because the cache is down (safely logs and goes on).
+    safely(lambda: _bump(VERSION_KEY))
 
 
 def _bump(key: str) -> None:
@@ -38,14 +41,13 @@ def dashboards_warm(*, today=None) -> int:
     cache expires (DASHBOARD_CACHE_SECONDS), so officers opening their home page get the cached figures
     and, after a write, only the reads that the write made stale. Returns how many nodes were warmed.
     """
-    from django.utils import timezone
-
     from meetings.models import Meeting
     from organizations.models import Officer, Organization
 
-    from .selectors import Season, dashboard_summary, default_year, season_years
+    from .selectors import Season, cache_seconds, dashboard_summary, default_year, season_years
 
     today = today or timezone.localdate()
+    tallies_expire(older_than_seconds=cache_seconds())
     nodes = Organization.objects.filter(pk__in=Officer.objects.values("organization_id")).order_by("path")
     warmed = 0
     for node in nodes:
@@ -53,3 +55,54 @@ def dashboards_warm(*, today=None) -> int:
         dashboard_summary(node=node, season=Season(year=year, kind=Meeting.Kind.ANNUAL), today=today)
         warmed += 1
     return warmed
+
+
+def tallies_stale(*, meetings: Q) -> int:
+    """Mark the tallies of the meetings matching `meetings` (a Q on MeetingTally) stale: one UPDATE in
+    the caller's transaction, so the mark commits (or rolls back) with the write that caused it.
+
+    Connected (dashboard.apps) to the save/delete signals of every model a tally counts."""
+    return MeetingTally.objects.filter(meetings).update(dirty=F("dirty") + 1)
+
+
+def _of_member(member) -> Q:
+    # Their branch's meetings (committee posts and leaving change the required talks and self-reviews),
+    # and any meeting they have a self-review or talk in (they may have moved branch since).
+    from meetings.models import SelfReview, Talk
+
+    return (
+        Q(meeting__branch_id=member.branch_id)
+        | Q(meeting_id__in=SelfReview.objects.filter(member_id=member.pk).values("meeting_id"))
+        | Q(meeting_id__in=Talk.objects.filter(Q(member_a_id=member.pk) | Q(member_b_id=member.pk)).values("meeting_id"))
+    )
+
+
+def _of_meeting_field(instance) -> Q:
+    return Q(meeting_id=instance.meeting_id)
+
+
+# The tallies a saved or deleted object makes stale (dashboard.apps connects the signals). Candidate
+# and Voter are left out on purpose (see dashboard.apps): determination saves the Evaluation itself.
+TALLIES_OF_MODEL: dict[str, Callable[[object], Q]] = {
+    "meetings.Meeting": lambda meeting: Q(meeting_id=meeting.pk),
+    "meetings.Opinion": _of_meeting_field,
+    "meetings.OpinionClaim": lambda claim: Q(meeting__opinions=claim.opinion_id),
+    "meetings.SelfReview": _of_meeting_field,
+    "meetings.Talk": _of_meeting_field,
+    "meetings.Attendance": _of_meeting_field,
+    "meetings.Criticism": _of_meeting_field,
+    "evaluations.Evaluation": _of_meeting_field,
+    "organizations.Member": _of_member,
+}
+
+
+def tally_create(*, meeting_id: int) -> None:
+    """A new meeting gets its (stale) tally at once, so that no write can miss it (see MeetingTally)."""
+    MeetingTally.objects.get_or_create(meeting_id=meeting_id)
+
+
+def tallies_expire(*, older_than_seconds: int) -> int:
+    """Mark stale the tallies counted more than `older_than_seconds` ago: what signals cannot see
+    (queryset.update, such as the voting turnout) shows after at most that long plus a warm-up."""
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    return tallies_stale(meetings=Q(computed_at__lt=cutoff))
