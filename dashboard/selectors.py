@@ -581,9 +581,15 @@ class DashboardSummary:
         return cls(data.node_pk, data.season, data.today, data.totals, data.children, behind, data.computed_at)
 
 
-def _fold_meeting(row: BranchRow, m: MeetingFacts, *, members: int, committee: int, talks: TalkCounts,
-                  opinions: dict | None, reviews: dict | None, attendance: dict | None,
-                  criticisms: dict | None, evaluation: dict | None, today: dt.date, now: dt.datetime) -> set[str]:
+NO_TALLY = (None,) * len(TALLY_FIELDS)
+
+
+def _fold_meeting(row: BranchRow, m: MeetingFacts, *, members: int, committee: int, tally: list | None,
+                  today: dt.date, now: dt.datetime) -> set[str]:
+    """Add one meeting's facts and tally to its branch's row; the reasons it is behind.
+
+    The tally's lists are unpacked in TALLY_FIELDS order (no dict per part: this runs for every meeting
+    of a county)."""
     row.meetings += 1
     if row.meeting_id is None or m.id > row.meeting_id:
         row.meeting_id, row.held_on = m.id, m.held_on
@@ -591,52 +597,56 @@ def _fold_meeting(row: BranchRow, m: MeetingFacts, *, members: int, committee: i
     row.supervised += m.supervisors > 0
     row.supervisors_present += m.supervisors_present > 0
     row.held += m.closed
-    o = opinions or {}
-    row.opinions += o.get("total", 0)
-    row.opinions_open += o.get("open", 0)
-    row.opinions_answered += o.get("answered", 0)
-    row.opinions_resolved += o.get("resolved", 0)
-    row.opinions_claimed += o.get("claimed", 0)
-    row.opinions_forum += o.get("forum", 0)
-    rules = talk_rules.rules_of(m)
-    done, required = talk_requirements(rules=rules, members=members, committee=committee, counts=talks)
+    opinions, reviews, talks, attendance, criticisms, evaluation = tally or NO_TALLY
+    total = open_ = 0
+    if opinions:
+        total, open_, answered, resolved, claimed, forum = opinions
+        row.opinions += total
+        row.opinions_open += open_
+        row.opinions_answered += answered
+        row.opinions_resolved += resolved
+        row.opinions_claimed += claimed
+        row.opinions_forum += forum
+    counts = TalkCounts(*talks) if talks else TalkCounts()
+    done, required = talk_requirements(rules=talk_rules.rules_of(m), members=members, committee=committee, counts=counts)
     row.talks_done += done
     row.talks_required += required
-    r = reviews or {}
-    reviews_done = min(r.get("done", 0), members)
+    reviews_done = 0
+    if reviews:
+        done_reviews, returned, committee_done = reviews
+        reviews_done = min(done_reviews, members)
+        row.reviews_returned += returned
+        row.committee_reviews_done += committee_done
     row.reviews_done += reviews_done
     row.reviews_required += members
-    row.reviews_returned += r.get("returned", 0)
-    row.committee_reviews_done += r.get("committee", 0)
-    present = attendance["present"] if attendance is not None else None
+    present = attendance[0] if attendance is not None else None
     if present is not None:
         row.present = (row.present or 0) + present
     if criticisms is not None:
-        row.criticisms += criticisms["given"]
-        row.self_criticisms += criticisms["own"]
+        row.criticisms += criticisms[0]
+        row.self_criticisms += criticisms[1]
     over = False
     determined = False
     if evaluation is not None:
+        quota, closes_at, is_determined, published, candidates, *grades, eligible, voted = evaluation
         row.evaluations += 1
-        row.evaluations_closed += evaluation["closes_at"] <= now
-        determined = bool(evaluation["determined"])
-        row.evaluations_published += bool(evaluation["published"])
-        row.evaluations_without_quota += evaluation["excellent_quota_percent"] is None
-        row.voters += evaluation.get("eligible", 0)
-        row.voted += evaluation.get("voted", 0)
+        row.evaluations_closed += dt.datetime.fromisoformat(closes_at) <= now
+        determined = bool(is_determined)
+        row.evaluations_published += bool(published)
+        row.evaluations_without_quota += quota is None
+        row.voters += eligible
+        row.voted += voted
         if determined:
             row.evaluations_determined += 1
-            candidates = evaluation.get("n", 0)
             row.candidates += candidates
-            for g in GRADES:
-                row.grades[g] = row.grades.get(g, 0) + evaluation.get(f"g_{g}", 0)
+            for g, n in zip(GRADES, grades, strict=True):
+                row.grades[g] = row.grades.get(g, 0) + n
             over = is_over_quota(
-                quota_percent=evaluation["excellent_quota_percent"], candidates=candidates,
-                excellent=evaluation.get("g_excellent", 0),
+                quota_percent=None if quota is None else Decimal(quota), candidates=candidates, excellent=grades[0],
             )
             row.over_quota += over
     return meeting_flags(
-        meeting=m, today=today, opinions=o.get("total", 0), opinions_open=o.get("open", 0), talks_done=done,
+        meeting=m, today=today, opinions=total, opinions_open=open_, talks_done=done,
         talks_required=required, reviews_missing=members - reviews_done, determined=determined,
         items=row.items, over_quota=over, members=members, present=present,
         required_attendance_percent=row.required_attendance_percent,
@@ -696,14 +706,8 @@ def _compute(*, node: Organization, season: Season, today: dt.date, refresh: boo
         row = rows.get(m.branch_id)
         if row is None:
             continue
-        t = tally_parts(tallies.get(m.id))
         flags.setdefault(m.branch_id, set()).update(
-            _fold_meeting(
-                row, m, members=row.members, committee=row.committee,
-                talks=TalkCounts(**t["talks"]) if t["talks"] else TalkCounts(), opinions=t["opinions"],
-                reviews=t["reviews"], attendance=t["attendance"], criticisms=t["criticisms"],
-                evaluation=t["evaluations"], today=today, now=now,
-            )
+            _fold_meeting(row, m, members=row.members, committee=row.committee, tally=tallies.get(m.id), today=today, now=now)
         )
     start = len(node.path)
     for bid, row in rows.items():
