@@ -1,7 +1,8 @@
 """Demo data for the dashboards: 水阜镇's two village branches at two different points of the 2026 season,
 so that `county` sees at a glance which branches are behind and why.
 
-- 燕儿坪村党支部: met three weeks ago with its supervisor; evaluated; rectification under way, one item late.
+- 燕儿坪村党支部: met three weeks ago with its supervisor, who also held a forum (座谈会) with members and
+  villagers before it; evaluated; rectification under way, one item late.
 - 砂岗村第一党支部: its meeting date has passed but it has not met; no supervisor; talks and self-reviews
   incomplete; an opinion unanswered.
 
@@ -17,7 +18,7 @@ import uuid
 from django.utils import timezone
 
 from evaluations.models import Ballot, BallotMark, Candidate, Evaluation, Voter
-from meetings.models import Attendance, Meeting, MeetingComment, Opinion, SelfReview, Talk
+from meetings.models import Attendance, Forum, Meeting, MeetingComment, Opinion, SelfReview, Talk
 from organizations.models import Supervisor
 from rectification.models import RectificationItem
 
@@ -49,13 +50,20 @@ def _yanerping(ctx, supervisor: Supervisor, today: dt.date) -> None:
     )
     secretary, organizer = m["王磊"], m["王永福"]
     others = [m["李桂花"], m["张有才"], m["王建军"]]
-    for text, channel, status in [
-        ("村道路灯坏了好几盏,晚上出行不方便。", Opinion.Channel.FORUM, Opinion.Status.RESOLVED),
-        ("希望党员多到困难户家里走一走。", Opinion.Channel.FORUM, Opinion.Status.ANSWERED),
-        ("外出务工党员参加组织生活不方便,能否开视频会。", Opinion.Channel.WECHAT, Opinion.Status.RESOLVED),
+    gathered = held - dt.timedelta(days=12)
+    forum = Forum.objects.create(meeting=meeting, held_on=gathered, topic="党员群众座谈会", place="燕儿坪村党员活动室",
+                                 member_participants=4, other_participants=9)
+    forum.supervisors.add(supervisor)
+    # The forum's two opinions: one resolved afterwards, one answered on the spot (answered on the forum's day).
+    for text, channel, status, answered_on in [
+        ("村道路灯坏了好几盏,晚上出行不方便。", Opinion.Channel.FORUM, Opinion.Status.RESOLVED, held - dt.timedelta(days=2)),
+        ("希望党员多到困难户家里走一走。", Opinion.Channel.FORUM, Opinion.Status.ANSWERED, gathered),
+        ("外出务工党员参加组织生活不方便,能否开视频会。", Opinion.Channel.WECHAT, Opinion.Status.RESOLVED,
+         held - dt.timedelta(days=2)),
     ]:
-        Opinion.objects.create(meeting=meeting, received_on=held - dt.timedelta(days=12), channel=channel, text=text,
-                               status=status, answer="已研究落实。", answered_on=held - dt.timedelta(days=2))
+        Opinion.objects.create(meeting=meeting, received_on=gathered, channel=channel, text=text, status=status,
+                               answer="已研究落实。", answered_on=answered_on,
+                               forum=forum if channel == Opinion.Channel.FORUM else None)
     talk = {"meeting": meeting, "held_on": held - dt.timedelta(days=7), "topics": "交流思想,相互提醒"}
     Talk.objects.create(member_a=secretary, member_b=organizer, **talk)
     for i, other in enumerate(others):

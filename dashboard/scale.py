@@ -2,6 +2,9 @@
 
 Every branch gets an annual meeting of the season in one of five stages, drawn at random:
   none 4% · planning 10% · preparing 16% · overdue 10% (date passed, not closed) · held 60%.
+About 60% of the held meetings with a supervisor had one or two forums (座谈会) before the opinions
+deadline, nearly always with the supervisor on them, with member and other participants; most of those
+meetings' forum-channel opinions were gathered there, half of the answered ones on the spot.
 A stage decides how far the work got: opinions and their answers, required talks (by the meeting's
 rule set), self-reviews, the evaluation (not set up / voting open / closed / determined / published)
 and the rectification items (every status, some overdue, follow-up reviews, a few rebounds).
@@ -41,6 +44,7 @@ from evaluations.policy import excellent_quota
 from meetings.models import (
     Attendance,
     Criticism,
+    Forum,
     Meeting,
     MeetingComment,
     Opinion,
@@ -61,6 +65,7 @@ OPINION_TEXTS = [
     "党务公开栏更新不及时。", "对困难党员的关心帮扶还不够经常。", "会议通知太晚,外出务工党员赶不回来。",
     "希望加强对流动党员的联系和管理。", "办事流程还比较繁琐,希望进一步简化。", "理论学习形式单一,希望多些交流研讨。",
 ]
+FORUM_TOPICS = ["党员群众座谈会", "服务对象座谈会", "老党员座谈会", "村(社区)干部座谈会", "流动党员视频座谈会"]
 PROBLEM_TEXTS = [
     "理论学习不够系统,学用结合不紧", "联系服务群众不够经常,入户走访少", "工作标准不高,存在应付思想",
     "执行组织生活制度不够严格", "对身边不良现象批评提醒不够", "发挥先锋模范作用不明显",
@@ -79,6 +84,7 @@ def _aware(day: dt.date, hour: int) -> dt.datetime:
 @dataclass
 class SeasonResult:
     meetings: int = 0
+    forums: int = 0
     opinions: int = 0
     talks: int = 0
     self_reviews: int = 0
@@ -161,6 +167,8 @@ def _supervisors(rng: random.Random, county: Organization, branch_ids: list[int]
 def build_season(*, county: Organization, branch_ids: list[int], year: int, seed: int = 2026,
                  today: dt.date | None = None, officer_user=None) -> SeasonResult:
     rng = random.Random(seed)
+    # Forums draw from their own stream, so that adding them left the rest of a seed's season unchanged.
+    forum_rng = random.Random(f"forums-{seed}")
     today = today or timezone.localdate()
     result = SeasonResult()
     supervisors = _supervisors(rng, county, branch_ids, prefix=f"s{county.pk}")
@@ -184,17 +192,19 @@ def build_season(*, county: Organization, branch_ids: list[int], year: int, seed
             meetings = _meetings(rng, plans, year, today)
             Meeting.objects.bulk_create(list(meetings.values()), batch_size=2000)
             through = Meeting.supervisors.through
-            through.objects.bulk_create(
-                [through(meeting_id=m.pk, supervisor_id=sup_of[bid]) for bid, m in meetings.items()
-                 if bid in sup_of and (plans[bid] != "planning" or rng.random() < 0.5)],
-                batch_size=5000,
-            )
+            named = [through(meeting_id=m.pk, supervisor_id=sup_of[bid]) for bid, m in meetings.items()
+                     if bid in sup_of and (plans[bid] != "planning" or rng.random() < 0.5)]
+            through.objects.bulk_create(named, batch_size=5000)
+            forums_of = _forums(forum_rng, meetings, plans, {t.meeting_id: t.supervisor_id for t in named}, members_of,
+                                today)
+            result.forums += sum(len(f) for f in forums_of.values())
             buffers = _Buffers(rng)
             evaluations: dict[int, tuple[Evaluation, str]] = {}
             for bid, meeting in meetings.items():
                 members = members_of.get(bid, [])
                 stage = plans[bid]
-                result.opinions += _opinions(rng, buffers, meeting, members, stage, today)
+                result.opinions += _opinions(rng, buffers, meeting, members, stage, today, forums_of.get(meeting.pk, []),
+                                             forum_rng)
                 result.talks += _talks(rng, buffers, meeting, members, stage)
                 result.self_reviews += _reviews(rng, buffers, meeting, members, stage, today)
                 if stage == "held":
@@ -253,7 +263,34 @@ def _progress(rng: random.Random, stage: str) -> float:
     return {"planning": rng.uniform(0.0, 0.3), "preparing": rng.uniform(0.3, 0.95), "overdue": rng.uniform(0.5, 0.95)}[stage]
 
 
-def _opinions(rng, buffers: _Buffers, meeting: Meeting, members, stage: str, today: dt.date) -> int:
+def _forums(rng, meetings: dict[int, Meeting], plans: dict[int, str], named: dict[int, int], members_of,
+            today: dt.date) -> dict[int, list[Forum]]:
+    """座谈会 of the held meetings that have a supervisor (about 60% of them), inserted at once; by meeting id."""
+    forums: list[Forum] = []
+    for bid, meeting in meetings.items():
+        if plans[bid] != "held" or meeting.pk not in named or rng.random() >= 0.6:
+            continue
+        size = len(members_of.get(bid, []))
+        for _i in range(1 if rng.random() < 0.7 else 2):
+            day = min(today, meeting.opinions_close_on or today) - dt.timedelta(days=rng.randint(0, 20))
+            forums.append(Forum(
+                meeting=meeting, held_on=day, topic=rng.choice(FORUM_TOPICS), place="党员活动室",
+                member_participants=max(1, round(size * rng.uniform(0.5, 0.95))), other_participants=rng.randint(0, 15),
+            ))
+    Forum.objects.bulk_create(forums, batch_size=2000)
+    through = Forum.supervisors.through
+    through.objects.bulk_create(
+        [through(forum_id=f.pk, supervisor_id=named[f.meeting_id]) for f in forums if rng.random() < 0.9],
+        batch_size=5000,
+    )
+    out: dict[int, list[Forum]] = {}
+    for f in forums:
+        out.setdefault(f.meeting_id, []).append(f)
+    return out
+
+
+def _opinions(rng, buffers: _Buffers, meeting: Meeting, members, stage: str, today: dt.date,
+              forums: list[Forum], forum_rng: random.Random) -> int:
     n = rng.randint(0, 3) if stage == "planning" else rng.randint(3, 14)
     done_share = {"planning": 0.0, "preparing": 0.3, "overdue": 0.6, "held": 1.0}[stage] * _progress(rng, stage)
     channels = [c for c, _l in Opinion.Channel.choices]
@@ -261,10 +298,17 @@ def _opinions(rng, buffers: _Buffers, meeting: Meeting, members, stage: str, tod
         channel = rng.choice(channels)
         anonymous = channel in ("public", "box") or rng.random() < 0.2
         author = None if anonymous or not members else rng.choice(members)[0]
+        if forums and forum_rng.random() < 0.3:
+            channel = Opinion.Channel.FORUM
         status = Opinion.Status.OPEN
         if rng.random() < done_share:
             status = rng.choice([Opinion.Status.ANSWERED, Opinion.Status.RESOLVED])
         received = min(today, (meeting.opinions_close_on or today)) - dt.timedelta(days=rng.randint(0, 20))
+        answered_on = received + dt.timedelta(days=3)
+        forum = forum_rng.choice(forums) if channel == Opinion.Channel.FORUM and forums else None
+        if forum is not None:
+            received = forum.held_on
+            answered_on = received if forum_rng.random() < 0.5 else received + dt.timedelta(days=3)
         target_member = rng.choice(members)[0] if members and rng.random() < 0.3 else None
         opinion = Opinion(
             id=uuid.uuid4(), meeting=meeting, received_on=received, channel=channel, text=rng.choice(OPINION_TEXTS),
@@ -272,7 +316,7 @@ def _opinions(rng, buffers: _Buffers, meeting: Meeting, members, stage: str, tod
             target_kind=Opinion.Target.MEMBER if target_member else Opinion.Target.COMMITTEE,
             target_member_id=target_member, category=rng.choice(Opinion.Category.values), status=status,
             answer="已研究并落实。" if status != Opinion.Status.OPEN else "",
-            answered_on=received + dt.timedelta(days=3) if status != Opinion.Status.OPEN else None,
+            answered_on=answered_on if status != Opinion.Status.OPEN else None, forum=forum,
         )
         buffers.rows[Opinion].append(opinion)
         if members and rng.random() < 0.7:

@@ -1,16 +1,18 @@
-"""Reads of the supervisors' work (督导, seed 001): their meetings, comments, forum opinions, and the
-department's figures for a period and subtree."""
+"""Reads of the supervisors' work (督导, seed 001): their meetings, comments, forums (座谈会) and the
+opinions gathered there, and the department's figures for a period and subtree."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from meetings.models import Attendance, Meeting, MeetingComment, Opinion
-from organizations.models import Member, Organization, Supervisor
+from meetings.models import Attendance, Forum, Meeting, MeetingComment, Opinion
+from meetings.selectors import forum_opinion_done
+from organizations.models import Organization, Supervisor
 
 from .selectors import GROUP, NodeInfo
 
@@ -22,6 +24,7 @@ def supervisor_meetings(*, supervisor: Supervisor, year: int | None = None) -> Q
     if year:
         qs = qs.filter(year=year)
     live = Q(opinions__merged_into__isnull=True)
+    forums = Forum.objects.filter(meeting_id=OuterRef("pk")).order_by().values("meeting_id").annotate(n=Count("pk"))
     return (
         qs.select_related("branch")
         .annotate(
@@ -30,12 +33,13 @@ def supervisor_meetings(*, supervisor: Supervisor, year: int | None = None) -> Q
                 Meeting.supervisors_present.through.objects.filter(meeting_id=OuterRef("pk"), supervisor=supervisor)
             ),
             n_opinions=Count("opinions", filter=live, distinct=True),
-            n_forum=Count("opinions", filter=live & Q(opinions__channel=Opinion.Channel.FORUM), distinct=True),
+            n_forum=Count("opinions", filter=live & Q(opinions__forum__isnull=False), distinct=True),
             n_done=Count(
                 "opinions",
                 filter=live & Q(opinions__status__in=[Opinion.Status.ANSWERED, Opinion.Status.RESOLVED]),
                 distinct=True,
             ),
+            n_forums=Coalesce(Subquery(forums.values("n")), 0),
         )
         .order_by("-year", "-held_on", "branch__path", "-pk")
     )
@@ -48,17 +52,29 @@ def supervisor_years(*, supervisor: Supervisor) -> list[int]:
     )
 
 
-def supervisor_forum_opinions(*, supervisor: Supervisor, year: int | None = None) -> QuerySet[Opinion]:
-    """Opinions recorded as gathered at forums (座谈会) of the supervisor's meetings.
-
-    The meetings app records the channel of an opinion but not who gathered it, so "gathered by the
-    supervisor" is read as "gathered at a forum of a meeting the supervisor is named on"."""
-    qs = Opinion.objects.filter(
-        meeting__supervisors=supervisor, channel=Opinion.Channel.FORUM, merged_into__isnull=True
-    )
+def supervisor_forums(*, supervisor: Supervisor, year: int | None = None) -> QuerySet[Forum]:
+    """Forums (座谈会) the supervisor held or attended, newest first, with the opinions gathered there
+    and those answered on the spot or resolved."""
+    qs = Forum.objects.filter(supervisors=supervisor)
     if year:
         qs = qs.filter(meeting__year=year)
-    return qs.select_related("meeting__branch").order_by("-received_on", "sort_key")
+    live = Q(opinions__merged_into__isnull=True)
+    return (
+        qs.select_related("meeting__branch")
+        .annotate(
+            n_opinions=Count("opinions", filter=live),
+            n_done=Count("opinions", filter=live & forum_opinion_done("opinions__", "held_on")),
+        )
+        .order_by("-held_on", "-pk")
+    )
+
+
+def supervisor_forum_opinions(*, supervisor: Supervisor, year: int | None = None) -> QuerySet[Opinion]:
+    """Opinions gathered at the forums (座谈会) the supervisor is on."""
+    qs = Opinion.objects.filter(forum__supervisors=supervisor, merged_into__isnull=True)
+    if year:
+        qs = qs.filter(meeting__year=year)
+    return qs.select_related("meeting__branch", "forum").order_by("-received_on", "sort_key")
 
 
 def supervisor_comments(*, supervisor: Supervisor, meeting_ids: list[int]) -> dict[int, str]:
@@ -75,13 +91,18 @@ def supervisor_comments(*, supervisor: Supervisor, meeting_ids: list[int]) -> di
 # ---------------------------------------------------------------- seed 001's figures
 @dataclass
 class SupervisionFigures:
+    """Seed 001: "累计参加各类组织生活580余次,共召开座谈会630余场次,12000余名党员参加,累计收集相关意见建议
+    900余条,当场答复或已经解决530余条"."""
+
     supervisors: set[int] = field(default_factory=set)
     meetings: set[int] = field(default_factory=set)
     attendances: int = 0  # supervisor × meeting
-    forums: int = 0
-    members_reached: int = 0
-    opinions: int = 0
-    opinions_done: int = 0
+    members_present: int = 0  # members recorded present at those meetings (person-times)
+    forum_ids: set[int] = field(default_factory=set)
+    members_reached: int = 0  # members at those forums (person-times): "12000余名党员参加"
+    others_reached: int = 0  # the public and others at those forums
+    opinions: int = 0  # gathered at those forums
+    opinions_done: int = 0  # of which resolved, or answered on the forum's day
 
     @property
     def supervisors_active(self) -> int:
@@ -90,6 +111,10 @@ class SupervisionFigures:
     @property
     def meetings_attended(self) -> int:
         return len(self.meetings)
+
+    @property
+    def forums(self) -> int:
+        return len(self.forum_ids)
 
 
 @dataclass
@@ -102,86 +127,98 @@ class SupervisionStats:
 
 
 def supervision_stats(*, node: Organization, start: dt.date, end: dt.date) -> SupervisionStats:
-    """Seed 001's figures for a period and subtree, by child node and by supervisor. Five queries.
+    """Seed 001's figures for a period and subtree, by child node and by supervisor. Five queries, whatever
+    the size (the row lists of the first and third grow with the data, the number of queries does not).
 
-    A supervisor "attended" a meeting when the meeting record lists them among the supervisors present
-    (到会督导, issue 5) and the meeting's date is in the period (and not after today). Forums (座谈会) are counted as the distinct days on which a meeting
-    recorded opinions through the forum channel; members reached are the members present (attendance,
-    issue 5) or, where attendance is not recorded, the branch's active members; opinions are those of
-    the attended meetings, and answered/resolved as the meetings app marks them.
+    - Meetings attended: a supervisor attended a meeting when the meeting record lists them among the
+      supervisors present (到会督导, issue 5) and the meeting's date is in the period (and not after today);
+      attendances count supervisor × meeting; members present are the members the attendance record
+      marks present at those meetings (no record, no count: nothing is estimated from the roll).
+    - Forums (座谈会): the `meetings.Forum` rows held in the period (and not after today) in the subtree
+      that list at least one supervisor; a supervisor's forums are those that list them. Members reached
+      are the forums' member participants ("12000余名党员参加"), others reached their other participants;
+      both are person-times, a member at two forums counts twice.
+    - Opinions collected are the live (not merged) opinions recorded at those forums; answered or resolved
+      ("当场答复或已经解决") are those resolved, or answered on the forum's own day.
+    - Supervisors active: those who attended a meeting or are on a forum in the period.
+    A meeting or forum counts once in a total or a child node however many supervisors were there.
     """
     today = timezone.localdate()
     last = min(end, today)
     width = len(node.path) + Organization.steplen
+    present = Meeting.supervisors_present.through.objects.filter(
+        meeting__branch__path__startswith=node.path, meeting__held_on__gte=start, meeting__held_on__lte=last
+    )
     pairs = list(
-        Meeting.supervisors_present.through.objects.filter(
-            meeting__branch__path__startswith=node.path, meeting__held_on__gte=start, meeting__held_on__lte=last
+        present.order_by().values_list(
+            "meeting_id", "supervisor_id", "meeting__branch__path", "supervisor__name", "supervisor__title"
         )
-        .order_by()
-        .values_list("meeting_id", "supervisor_id", "meeting__branch_id", "meeting__branch__path")
     )
-    meeting_ids = {m for m, _s, _b, _p in pairs}
-    meeting_branch = {m: (b, p) for m, _s, b, p in pairs}
-    opinion_rows = {
-        r["meeting_id"]: r
-        for r in Opinion.objects.filter(meeting_id__in=meeting_ids, merged_into__isnull=True)
-        .order_by()
-        .values("meeting_id")
-        .annotate(
-            total=Count("pk"),
-            done=Count("pk", filter=Q(status__in=[Opinion.Status.ANSWERED, Opinion.Status.RESOLVED])),
-            forums=Count("received_on", filter=Q(channel=Opinion.Channel.FORUM), distinct=True),
+    members_present = dict(
+        Attendance.objects.filter(meeting_id__in=present.values("meeting_id"), status=Attendance.Status.PRESENT)
+        .order_by().values("meeting_id").annotate(n=Count("pk")).values_list("meeting_id", "n")
+    )
+    on_forums = Forum.supervisors.through.objects.filter(
+        forum__meeting__branch__path__startswith=node.path, forum__held_on__gte=start, forum__held_on__lte=last
+    )
+    forum_rows = list(
+        on_forums.order_by().values_list(
+            "forum_id", "supervisor_id", "forum__meeting__branch__path", "supervisor__name", "supervisor__title",
+            "forum__member_participants", "forum__other_participants",
         )
+    )
+    forum_opinions = {
+        forum_id: (total, done)
+        for forum_id, total, done in Opinion.objects.filter(
+            forum_id__in=on_forums.values("forum_id"), merged_into__isnull=True
+        )
+        .order_by().values("forum_id")
+        .annotate(total=Count("pk"), done=Count("pk", filter=forum_opinion_done()))
+        .values_list("forum_id", "total", "done")
     }
-    reached = dict(
-        Attendance.objects.filter(meeting_id__in=meeting_ids)
-        .order_by().values("meeting_id").annotate(n=Count("pk", filter=Q(status=Attendance.Status.PRESENT)))
-        .values_list("meeting_id", "n")
-    )
-    branch_members = dict(
-        Member.objects.filter(is_active=True, branch_id__in={b for b, _p in meeting_branch.values()})
-        .order_by().values("branch_id").annotate(n=Count("pk")).values_list("branch_id", "n")
-    )
     children_nodes = {
         path: NodeInfo(pk, name, path, depth, level)
         for pk, name, path, depth, level in Organization.objects.filter(
             path__startswith=node.path, depth=node.depth + 1
         ).exclude(level=GROUP).order_by("path").values_list("pk", "name", "path", "depth", "level")
     }
-    supervisors = dict(
-        Supervisor.objects.filter(pk__in={s for _m, s, _b, _p in pairs}).values_list("pk", "name")
-    )
-    titles = dict(Supervisor.objects.filter(pk__in=supervisors).values_list("pk", "title")) if supervisors else {}
 
     totals = SupervisionFigures()
     by_child = {path: SupervisionFigures() for path in children_nodes}
     by_sup: dict[int, SupervisionFigures] = {}
+    names: dict[int, tuple[str, str]] = {}
 
-    def add_meeting(fig: SupervisionFigures, mid: int) -> None:
-        if mid in fig.meetings:
-            return
-        fig.meetings.add(mid)
-        o = opinion_rows.get(mid, {})
-        fig.opinions += o.get("total", 0)
-        fig.opinions_done += o.get("done", 0)
-        fig.forums += o.get("forums", 0)
-        branch_id = meeting_branch[mid][0]
-        fig.members_reached += reached.get(mid, branch_members.get(branch_id, 0))
-
-    for mid, sid, _b, path in pairs:
-        targets = [totals, by_sup.setdefault(sid, SupervisionFigures())]
+    def targets(sid: int, path: str) -> list[SupervisionFigures]:
+        out = [totals, by_sup.setdefault(sid, SupervisionFigures())]
         child = by_child.get(path[:width])
         if child is not None:
-            targets.append(child)
-        for fig in targets:
+            out.append(child)
+        return out
+
+    for mid, sid, path, name, title in pairs:
+        names[sid] = (name, title)
+        for fig in targets(sid, path):
             fig.supervisors.add(sid)
             fig.attendances += 1
-            add_meeting(fig, mid)
+            if mid not in fig.meetings:
+                fig.meetings.add(mid)
+                fig.members_present += members_present.get(mid, 0)
+    for fid, sid, path, name, title, members, others in forum_rows:
+        names[sid] = (name, title)
+        total, done = forum_opinions.get(fid, (0, 0))
+        for fig in targets(sid, path):
+            fig.supervisors.add(sid)
+            if fid not in fig.forum_ids:
+                fig.forum_ids.add(fid)
+                fig.members_reached += members
+                fig.others_reached += others
+                fig.opinions += total
+                fig.opinions_done += done
     return SupervisionStats(
         start=start, end=end, totals=totals,
         children=[(children_nodes[p], by_child[p]) for p in sorted(children_nodes)],
         by_supervisor=sorted(
-            ((supervisors.get(sid, "?"), titles.get(sid, ""), fig) for sid, fig in by_sup.items()),
-            key=lambda t: (-t[2].attendances, t[0]),
+            ((*names[sid], fig) for sid, fig in by_sup.items()),
+            key=lambda t: (-t[2].attendances, -t[2].forums, t[0]),
         ),
     )

@@ -57,13 +57,14 @@ def children_table(children, totals: Totals, node_name: str) -> tuple[list[str],
 
 def supervision_table(stats) -> tuple[list[str], list[list]]:
     headers = [
-        _("组织"), _("督导人数"), _("参加组织生活会(场)"), _("督导参会(人次)"), _("座谈会(场)"),
-        _("覆盖党员(人)"), _("收集意见建议"), _("已答复或解决"),
+        _("组织"), _("督导人数"), _("参加组织生活会(场)"), _("督导参会(人次)"), _("会议到会党员(人次)"),
+        _("座谈会(场)"), _("党员参加座谈会(人次)"), _("群众等其他人员(人次)"), _("座谈会收集意见建议"),
+        _("当场答复或已解决"),
     ]
 
     def line(name, f):
-        return [name, f.supervisors_active, f.meetings_attended, f.attendances, f.forums, f.members_reached,
-                f.opinions, f.opinions_done]
+        return [name, f.supervisors_active, f.meetings_attended, f.attendances, f.members_present, f.forums,
+                f.members_reached, f.others_reached, f.opinions, f.opinions_done]
 
     rows = [line(n.name, f) for n, f in stats.children]
     rows.append(line(_("合计"), stats.totals))
@@ -71,8 +72,9 @@ def supervision_table(stats) -> tuple[list[str], list[list]]:
 
 
 def supervisor_table(stats) -> tuple[list[str], list[list]]:
-    headers = [_("督导"), _("职务"), _("参加组织生活会(场)"), _("座谈会(场)"), _("覆盖党员(人)"),
-               _("收集意见建议"), _("已答复或解决")]
-    rows = [[name, title, f.meetings_attended, f.forums, f.members_reached, f.opinions, f.opinions_done]
+    headers = [_("督导"), _("职务"), _("参加组织生活会(场)"), _("会议到会党员(人次)"), _("座谈会(场)"),
+               _("党员参加座谈会(人次)"), _("群众等其他人员(人次)"), _("座谈会收集意见建议"), _("当场答复或已解决")]
+    rows = [[name, title, f.meetings_attended, f.members_present, f.forums, f.members_reached, f.others_reached,
+             f.opinions, f.opinions_done]
             for name, title, f in stats.by_supervisor]
     return headers, rows

@@ -239,11 +239,13 @@ def supervisor_home(request):
     for m in meetings:
         m.phase = meeting_phase(meeting=m, today=today)
         m.comment = comments.get(m.pk, "")
+    forums = list(supervision.supervisor_forums(supervisor=supervisor, year=year))
     return render(
         request,
         "dashboard/supervisor_home.html",
         {
-            "supervisor": supervisor, "years": years, "year": year, "meetings": meetings,
+            "supervisor": supervisor, "years": years, "year": year, "meetings": meetings, "forums": forums,
+            "forum_members": sum(f.member_participants for f in forums),
             "opinions": paginate(request, supervision.supervisor_forum_opinions(supervisor=supervisor, year=year), per_page=30),
             "attended": sum(1 for m in meetings if m.present),
         },
@@ -255,23 +257,32 @@ def supervisor_export(request):
     supervisor, _years, year = _supervisor(request)
     if request.GET.get("table") == "opinions":
         rows = [
-            [o.received_on, o.meeting.branch.name, o.text, o.get_status_display(), o.answer]
+            [o.received_on, o.meeting.branch.name, o.text, o.get_status_display(), o.answer, o.forum.topic]
             for o in supervision.supervisor_forum_opinions(supervisor=supervisor, year=year)
         ]
-        headers = [_("日期"), _("党支部"), _("意见建议"), _("状态"), _("答复/办理情况")]
+        headers = [_("日期"), _("党支部"), _("意见建议"), _("状态"), _("答复/办理情况"), _("座谈会")]
         return xlsx.xlsx_response(
             filename=f"{supervisor.name}-座谈会意见建议.xlsx", title=_("座谈会意见建议"), headers=headers, rows=rows
         )
+    if request.GET.get("table") == "forums":
+        rows = [
+            [f.held_on, f.meeting.branch.name, f.topic, f.place, f.member_participants, f.other_participants,
+             f.n_opinions, f.n_done]
+            for f in supervision.supervisor_forums(supervisor=supervisor, year=year)
+        ]
+        headers = [_("召开日期"), _("党支部"), _("座谈主题"), _("地点"), _("党员参加人数"), _("群众等其他人员"),
+                   _("收集意见建议"), _("当场答复或已解决")]
+        return xlsx.xlsx_response(filename=f"{supervisor.name}-座谈会.xlsx", title=_("座谈会"), headers=headers, rows=rows)
     meetings = list(supervision.supervisor_meetings(supervisor=supervisor, year=year))
     comments = supervision.supervisor_comments(supervisor=supervisor, meeting_ids=[m.pk for m in meetings])
     rows = [
         [m.branch.name, m.year, m.get_kind_display(), m.held_on, m.place, _("是") if m.named else _("否"),
-         _("是") if m.present else _("否"), meeting_phase(meeting=m), m.n_opinions, m.n_forum, m.n_done,
+         _("是") if m.present else _("否"), meeting_phase(meeting=m), m.n_forums, m.n_opinions, m.n_forum, m.n_done,
          comments.get(m.pk, "")]
         for m in meetings
     ]
     headers = [_("党支部"), _("年度"), _("类型"), _("召开日期"), _("地点"), _("列为本会督导"), _("到会"), _("状态"),
-               _("意见建议"), _("座谈会收集"), _("已答复或解决"), _("点评")]
+               _("座谈会(场)"), _("意见建议"), _("座谈会收集"), _("已答复或解决"), _("点评")]
     return xlsx.xlsx_response(filename=f"{supervisor.name}-督导工作.xlsx", title=_("督导工作"), headers=headers, rows=rows)
 
 
@@ -299,8 +310,8 @@ def supervision_stats(request):
         "series": {
             str(_("参加组织生活会(场)")): [f.meetings_attended for _n, f in stats.children],
             str(_("座谈会(场)")): [f.forums for _n, f in stats.children],
-            str(_("收集意见建议")): [f.opinions for _n, f in stats.children],
-            str(_("已答复或解决")): [f.opinions_done for _n, f in stats.children],
+            str(_("座谈会收集意见建议")): [f.opinions for _n, f in stats.children],
+            str(_("当场答复或已解决")): [f.opinions_done for _n, f in stats.children],
         },
     }
     period_query = urlencode({"org": scope.node.pk, "start": start.isoformat(), "end": end.isoformat()})

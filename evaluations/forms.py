@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from branchlife.forms import ModelMultipleChoiceField
+
 from .models import (
     Candidate,
     CommitteeGrade,
@@ -56,10 +58,10 @@ class EvaluationForm(forms.ModelForm):
 
 
 class RosterForm(forms.Form):
-    candidates = forms.ModelMultipleChoiceField(
+    candidates = ModelMultipleChoiceField(
         label=_("评议对象"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
     )
-    voters = forms.ModelMultipleChoiceField(
+    voters = ModelMultipleChoiceField(
         label=_("投票人"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
     )
 

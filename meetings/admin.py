@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from branchlife.permissions import branches_visible_to
 
-from .models import Meeting, Opinion, SelfReview, StudySession, Talk
+from .models import Forum, Meeting, Opinion, SelfReview, StudySession, Talk
 
 
 class MeetingScopedAdmin(admin.ModelAdmin):
@@ -39,8 +39,16 @@ class OpinionAdmin(MeetingScopedAdmin):
     list_display = ["meeting", "received_on", "channel", "target_kind", "status"]
     list_filter = ["channel", "status", "category"]
     search_fields = ["text"]
-    raw_id_fields = ["meeting", "target_member", "author_member", "answered_by", "merged_into"]
+    raw_id_fields = ["meeting", "target_member", "author_member", "answered_by", "merged_into", "forum"]
     exclude = ["author_member", "author_label"]
+
+
+@admin.register(Forum)
+class ForumAdmin(MeetingScopedAdmin):
+    list_display = ["meeting", "held_on", "topic", "member_participants", "other_participants"]
+    search_fields = ["topic", "place"]
+    raw_id_fields = ["meeting"]
+    filter_horizontal = ["supervisors"]
 
 
 @admin.register(Talk)

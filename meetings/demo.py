@@ -6,6 +6,9 @@
 - 水阜镇机关党支部 2025 annual meeting: a few members' earlier self-reviews, so that repeated problems
   are flagged in 2026.
 - 安岳县青少年宫支部 2020 annual meeting (seed 002), held 2021-03-15 and fully recorded (issue 5).
+
+The 2026 meeting's forum-channel opinions were gathered at two forums (座谈会), one held with the demo
+supervisor 何奇哲, who answered one opinion on the spot.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from .models import (
     ClaimedProblem,
     Commitment,
     Criticism,
+    Forum,
     Meeting,
     MeetingComment,
     Opinion,
@@ -62,17 +66,29 @@ def _study(meeting, held_on, topic, form, materials, attendees) -> StudySession:
     return session
 
 
+def _forum(meeting, held_on, topic, *, place, members, others, supervisors=(), notes="") -> Forum:
+    forum, _created = Forum.objects.update_or_create(
+        meeting=meeting, held_on=held_on, topic=topic,
+        defaults={"place": place, "member_participants": members, "other_participants": others, "notes": notes},
+    )
+    forum.supervisors.set(supervisors)
+    return forum
+
+
 def _opinion(meeting, text, *, channel, received_on, target=None, anonymous=True, author=None, author_label="",
-             category="", claimants=(), status="open", answer="", answered_by=None) -> Opinion:
+             category="", claimants=(), status="open", answer="", answered_by=None, forum=None,
+             on_the_spot=False) -> Opinion:
     opinion = Opinion.objects.filter(meeting=meeting, text=text).first()
     if opinion is None:
         opinion = services.opinion_submit(
             meeting=meeting, text=text, channel=channel, is_anonymous=anonymous, author_member=author,
             author_label=author_label, target_member=target, category=category, received_on=received_on,
+            forum=forum,
         )
+    answered_on = received_on if on_the_spot else received_on + dt.timedelta(days=3)
     Opinion.objects.filter(pk=opinion.pk).update(
-        category=category, status=status, answer=answer,
-        answered_on=received_on + dt.timedelta(days=3) if status != "open" else None,
+        category=category, status=status, answer=answer, forum=forum,
+        answered_on=answered_on if status != "open" else None,
         answered_by=answered_by if status != "open" else None,
     )
     for member in claimants:
@@ -172,12 +188,24 @@ def _shuifu(ctx) -> tuple[Meeting, Meeting]:
         ("建议把群众反映问题的办理结果定期反馈。", "public", D(2026, 11, 23), None, "", [], "open", ""),
         ("支部书记对青年党员的思想关心不够。", "member", D(2026, 11, 24), secretary, "politics", [], "open", ""),
     ]
+    # The forum-channel opinions above were heard at these two forums (座谈会).
+    forums = {
+        D(2026, 11, 10): _forum(
+            meeting, D(2026, 11, 10), "机关党员座谈会:听取对支部班子的意见", place="水阜镇政府三楼会议室",
+            members=22, others=0, supervisors=[supervisor],
+            notes="督导何奇哲参加,对主题党日流于形式的意见当场作了答复,支部随后调整了安排。",
+        ),
+        D(2026, 11, 17): _forum(
+            meeting, D(2026, 11, 17), "服务对象和村干部座谈会", place="水阜村村委会", members=6, others=11,
+        ),
+    }
     for i, (text, channel, day, target, category, claimants, status, answer) in enumerate(ops):
         named = channel == "member" and i % 2 == 0
         _opinion(
             meeting, text, channel=channel, received_on=day, target=target, anonymous=not named,
             author=m["孙燕"] if named else None, category=category, claimants=claimants, status=status, answer=answer,
             answered_by=claimants[0] if claimants and status != "open" else None,
+            forum=forums.get(day) if channel == "forum" else None, on_the_spot=channel == "forum",
         )
 
     # Talks: every committee pair but one, most members with a committee member, some members with each other.

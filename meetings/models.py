@@ -140,6 +140,33 @@ class StudySession(models.Model):
         return f"{self.held_on} {self.topic}"
 
 
+class Forum(models.Model):
+    """座谈会: a forum held to gather opinions for a meeting, often by a supervisor (seed 001 counts them:
+    "共召开座谈会630余场次,12000余名党员参加"). Participants are counts, not names: people who speak at a
+    forum are not registered, and the opinions gathered there keep the anonymity of any opinion."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("组织生活会"), on_delete=models.CASCADE, related_name="forums")
+    held_on = models.DateField(_("召开日期"))
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    topic = models.CharField(_("座谈主题"), max_length=200)
+    supervisors = models.ManyToManyField(
+        Supervisor, verbose_name=_("参加的督导"), blank=True, related_name="forums",
+        help_text=_("召开或参加座谈会的督导"),
+    )
+    member_participants = models.PositiveIntegerField(_("党员参加人数"))
+    other_participants = models.PositiveIntegerField(_("群众等其他人员"), default=0)
+    notes = models.TextField(_("备注"), blank=True, max_length=5000)
+
+    class Meta:
+        verbose_name = _("座谈会")
+        verbose_name_plural = _("座谈会")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["held_on"], name="forum_held_on_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.topic}"
+
+
 class Opinion(models.Model):
     """征求意见: one opinion or suggestion for the branch committee or a named member.
 
@@ -212,6 +239,11 @@ class Opinion(models.Model):
     claimants = models.ManyToManyField(
         Member, verbose_name=_("认领人"), through="OpinionClaim", blank=True, related_name="claimed_opinions"
     )
+    # Where a forum-channel opinion was gathered. The forum is dated to the day, as the opinion is, so the
+    # link says no more about an anonymous author than the channel and the date already do.
+    forum = models.ForeignKey(
+        Forum, verbose_name=_("座谈会"), on_delete=models.SET_NULL, null=True, blank=True, related_name="opinions"
+    )
 
     class Meta:
         verbose_name = _("意见建议")
@@ -226,6 +258,11 @@ class Opinion(models.Model):
             models.CheckConstraint(
                 condition=~Q(target_kind="member") | Q(target_member__isnull=False),
                 name="opinion_member_target_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(forum__isnull=True) | Q(channel="forum"),
+                name="opinion_forum_channel_is_forum",
+                violation_error_message=_("座谈会上收集的意见,渠道须为“座谈会”。"),
             ),
         ]
 

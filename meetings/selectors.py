@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branchlife.permissions import branches_visible_to
-from organizations.models import Member
+from organizations.models import Member, Supervisor
 
 from . import quality, talks
 from .models import (
@@ -21,6 +21,7 @@ from .models import (
     ClaimedProblem,
     Commitment,
     Criticism,
+    Forum,
     Meeting,
     MeetingComment,
     Opinion,
@@ -324,6 +325,67 @@ def opinions_open(*, meeting: Meeting, today: dt.date | None = None) -> bool:
     if meeting.opinions_close_on:
         return today <= meeting.opinions_close_on
     return meeting.held_on is None or today < meeting.held_on
+
+
+# ---------------------------------------------------------------- forums (座谈会)
+def forum_opinion_done(prefix: str = "", forum_date: str = "forum__held_on") -> Q:
+    """Seed 001's "当场答复或已经解决" for opinions gathered at a forum: resolved (whenever), or answered
+    on the forum's day. prefix/forum_date adapt the condition to a query over Forum ("opinions__", "held_on")."""
+    return Q(**{f"{prefix}status": Opinion.Status.RESOLVED}) | Q(
+        **{f"{prefix}status": Opinion.Status.ANSWERED, f"{prefix}answered_on": F(forum_date)}
+    )
+
+
+def forum_supervisor_choices(*, meeting: Meeting) -> QuerySet[Supervisor]:
+    """Supervisors who may be on a forum of the meeting: named on the meeting or assigned to its branch."""
+    return (
+        Supervisor.objects.filter(Q(meetings=meeting) | Q(branches=meeting.branch_id))
+        .distinct().order_by("name", "pk")
+    )
+
+
+def forum_list(
+    *, meeting: Meeting, search: str = "", supervisor_id: int | None = None, without_supervisor: bool = False
+) -> QuerySet[Forum]:
+    """The meeting's forums, newest first, with their live opinions and those answered on the spot or resolved."""
+    live = Q(opinions__merged_into__isnull=True)
+    qs = Forum.objects.filter(meeting=meeting)
+    if search:
+        qs = qs.filter(Q(topic__icontains=search) | Q(place__icontains=search) | Q(notes__icontains=search))
+    if without_supervisor:
+        qs = qs.filter(supervisors__isnull=True)
+    elif supervisor_id is not None:
+        qs = qs.filter(pk__in=Forum.supervisors.through.objects.filter(supervisor_id=supervisor_id).values("forum_id"))
+    return (
+        qs.annotate(
+            n_opinions=Count("opinions", filter=live),
+            n_done=Count("opinions", filter=live & forum_opinion_done("opinions__", "held_on")),
+        )
+        .prefetch_related(Prefetch("supervisors", queryset=Supervisor.objects.order_by("name", "pk")))
+        .order_by("-held_on", "-pk")
+    )
+
+
+def forum_opinions(*, forum: Forum) -> QuerySet[Opinion]:
+    return (
+        Opinion.objects.filter(forum=forum, merged_into__isnull=True)
+        .select_related("target_member")
+        .order_by("received_on", "sort_key")
+    )
+
+
+def forum_totals(*, meeting: Meeting) -> dict:
+    """Forums of the meeting, their participants, and the opinions gathered and answered there."""
+    row = Forum.objects.filter(meeting=meeting).aggregate(
+        forums=Count("pk"), members=Sum("member_participants"), others=Sum("other_participants")
+    )
+    ops = Opinion.objects.filter(forum__meeting=meeting, merged_into__isnull=True).aggregate(
+        opinions=Count("pk"), done=Count("pk", filter=forum_opinion_done())
+    )
+    return {
+        "forums": row["forums"], "members": row["members"] or 0, "others": row["others"] or 0,
+        "opinions": ops["opinions"], "done": ops["done"],
+    }
 
 
 # ---------------------------------------------------------------- study sessions
@@ -810,6 +872,7 @@ class MeetingReport:
     supervisors_present: list
     sessions: list[StudySession]
     opinions: dict
+    forums: dict
     coverage: talks.TalkCoverage
     rule_labels: list[str]
     reviews_done: int
@@ -885,6 +948,7 @@ def meeting_report(*, meeting: Meeting) -> MeetingReport:
         supervisors_present=list(meeting.supervisors_present.all()),
         sessions=study_sessions(meeting=meeting),
         opinions=opinions_summary(meeting=meeting),
+        forums=forum_totals(meeting=meeting),
         coverage=talk_coverage(meeting=meeting, members=members),
         rule_labels=[str(talks.RULES[r]) for r in talks.rules_of(meeting)],
         reviews_done=sum(1 for _m, r in rows if r and r.status in SelfReview.DONE_STATUSES),

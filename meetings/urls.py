@@ -30,6 +30,13 @@ urlpatterns = [
     path("opinions/<uuid:pk>/claim/", views.opinion_claim, name="opinion_claim"),
     path("opinions/<uuid:pk>/answer/", views.opinion_answer, name="opinion_answer"),
     path("o/<str:token>/", views.public_opinion, name="public_opinion"),
+    # 座谈会
+    path("<int:pk>/forums/", views.forum_list, name="forum_list"),
+    path("<int:pk>/forums/export.xlsx", views.forum_export, name="forum_export"),
+    path("<int:pk>/forums/new/", views.forum_new, name="forum_new"),
+    path("forums/<int:pk>/", views.forum_detail, name="forum_detail"),
+    path("forums/<int:pk>/edit/", views.forum_edit, name="forum_edit"),
+    path("forums/<int:pk>/delete/", views.forum_delete, name="forum_delete"),
     # 谈心谈话
     path("<int:pk>/talks/", views.talk_list, name="talk_list"),
     path("<int:pk>/talks/export.xlsx", views.talk_export, name="talk_export"),

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from branchlife.forms import ModelMultipleChoiceField
 from organizations.models import Member
 
 from . import selectors, services
@@ -61,7 +62,7 @@ class ProblemForm(forms.Form):
 
 class ProblemMergeForm(forms.Form):
     target = forms.ModelChoiceField(label=_("合并到"), queryset=Problem.objects.none())
-    others = forms.ModelMultipleChoiceField(
+    others = ModelMultipleChoiceField(
         label=_("要合并的问题"), queryset=Problem.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 

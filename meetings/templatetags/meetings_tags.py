@@ -10,6 +10,7 @@ TABS = [
     ("timeline", _("进度"), "meetings:timeline", "meetings.view_timeline"),
     ("study", _("会前学习"), "meetings:study_list", "meetings.view_study"),
     ("opinions", _("征求意见"), "meetings:opinion_list", "meetings.view_opinions"),
+    ("forums", _("座谈会"), "meetings:forum_list", "meetings.view_forums"),
     ("talks", _("谈心谈话"), "meetings:talk_list", "meetings.view_talks"),
     ("selfreviews", _("对照检查材料"), "meetings:selfreview_list", "meetings.list_self_reviews"),
     ("myreview", _("我的对照检查"), "meetings:selfreview_mine", "meetings.write_self_review"),

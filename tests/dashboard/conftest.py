@@ -1,6 +1,7 @@
 """Small known data for the dashboard: a county with two townships and three branches.
 
-    测试县委 ─┬─ 第一镇 ─┬─ b1 (6 members: 书记, 2 支委, 3 党员; meeting held and closed, everything recorded)
+    测试县委 ─┬─ 第一镇 ─┬─ b1 (6 members: 书记, 2 支委, 3 党员; meeting held and closed, everything recorded,
+              │          │       a forum of its supervisor 督导甲 25 days ago)
               │          └─ b2 (4 members: 书记, 3 党员; meeting in ten days, no supervisor, nothing done)
               └─ 第二镇 ─── b3 (5 members; no meeting this year)
 """
@@ -15,7 +16,16 @@ import pytest
 from django.utils import timezone
 
 from evaluations.models import Candidate, Evaluation, Voter
-from meetings.models import Attendance, Meeting, MeetingComment, Opinion, OpinionClaim, SelfReview, Talk
+from meetings.models import (
+    Attendance,
+    Forum,
+    Meeting,
+    MeetingComment,
+    Opinion,
+    OpinionClaim,
+    SelfReview,
+    Talk,
+)
 from organizations.models import Member, Officer, Organization, Supervisor
 from rectification.models import FollowUpReview, RectificationItem
 from tests.organizations.factories import MemberFactory, UserFactory
@@ -43,6 +53,7 @@ class Known:
     meeting2: Meeting | None = None
     officer_user: object = None
     supervisor: Supervisor | None = None
+    forum1: Forum | None = None
 
 
 def members(branch, spec: list[tuple[str, str]]) -> dict[str, Member]:
@@ -79,9 +90,15 @@ def build_known() -> Known:
     k.meeting1.supervisors.add(k.supervisor)
     k.meeting1.supervisors_present.add(k.supervisor)
     MeetingComment.objects.create(meeting=k.meeting1, kind="supervisor", supervisor=k.supervisor, text="点评:准备充分。")
-    # Opinions: 4 live (1 open, 1 answered, 2 resolved; one of them claimed) + 1 merged duplicate.
+    # Opinions: 4 live (1 open, 1 answered, 2 resolved; one of them claimed) + 1 merged duplicate. The two
+    # forum ones were gathered at a forum (座谈会) of 督导甲 with 5 members and 3 others; one answered there.
+    k.forum1 = Forum.objects.create(meeting=k.meeting1, held_on=days(-25), topic="党员群众座谈会", member_participants=5,
+                                    other_participants=3)
+    k.forum1.supervisors.add(k.supervisor)
     ops = [
-        Opinion.objects.create(meeting=k.meeting1, received_on=days(-25), channel=channel, text=f"意见建议第{i}条", status=status)
+        Opinion.objects.create(meeting=k.meeting1, received_on=days(-25), channel=channel, text=f"意见建议第{i}条", status=status,
+                               forum=k.forum1 if channel == "forum" else None,
+                               answered_on=days(-25) if channel == "forum" and status != "open" else None)
         for i, (channel, status) in enumerate(
             [("forum", "open"), ("forum", "answered"), ("box", "resolved"), ("form", "resolved")]
         )

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from dashboard import demo as dashboard_demo
-from meetings.models import Meeting, Talk
+from meetings.models import Forum, Meeting, Talk
 from organizations import demo
 
 
@@ -13,6 +13,8 @@ def test_county_sees_who_is_behind_in_the_demo(demo, client, login, no_cache):
     talks = Talk.objects.count()
     dashboard_demo.seed(demo_context())  # safe to run again
     assert Talk.objects.count() == talks
+    forum = Forum.objects.get(meeting__branch=ctx.orgs["yanerping"])  # one forum, however many runs
+    assert (forum.member_participants, forum.opinions.count(), forum.supervisors.get().name) == (4, 2, "何奇哲")
     response = login("county").get(reverse("dashboard:index"), {"year": 2026})
     assert response.status_code == 200
     flags = {r.name: r.flag_labels for r in response.context["behind"]}

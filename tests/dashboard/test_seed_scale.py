@@ -4,12 +4,12 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from dashboard import selectors
 from evaluations.models import Ballot, BallotMark, Candidate, Evaluation, Voter
 from evaluations.policy import excellent_quota
-from meetings.models import Meeting, Opinion, SelfReview, Talk
+from meetings.models import Forum, Meeting, Opinion, SelfReview, Talk
 from organizations.models import Member, Organization
 from rectification.models import RectificationItem
 
@@ -27,6 +27,22 @@ def test_it_builds_a_county_and_a_full_season(db):
     assert SelfReview.objects.filter(meeting__in=meetings, status="approved").exists()
     statuses = set(RectificationItem.objects.filter(meeting__in=meetings).values_list("status", flat=True))
     assert statuses == {"not_started", "in_progress", "pending", "closed"}
+
+
+def test_its_forums_have_supervisors_participants_and_their_opinions(db):
+    out = io.StringIO()
+    call_command("seed_scale", "--branches", "40", "--members", "640", "--name", "小县", stdout=out)
+    forums = Forum.objects.filter(meeting__branch__name__startswith="小县").select_related("meeting")
+    assert forums.exists() and f"{forums.count()} forums" in out.getvalue()
+    assert all(f.meeting.closed_at and f.held_on <= f.meeting.held_on and f.member_participants > 0 for f in forums)
+    with_supervisor = forums.filter(supervisors__isnull=False).distinct()
+    assert 0 < with_supervisor.count() <= forums.count()
+    for forum in with_supervisor:
+        assert set(forum.supervisors.all()) <= set(forum.meeting.supervisors.all())
+    linked = Opinion.objects.filter(forum__in=forums)
+    assert linked.exists() and not linked.exclude(channel="forum").exists()
+    assert all(o.received_on == o.forum.held_on for o in linked.select_related("forum"))
+    assert linked.filter(status="answered", answered_on=F("forum__held_on")).exists()
 
 
 def test_its_ballots_are_consistent_and_anonymous(db):

@@ -5,7 +5,7 @@ import io
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from meetings.models import Meeting, MeetingComment
+from meetings.models import Forum, Meeting, MeetingComment
 from organizations.models import Supervisor
 from tests.organizations.factories import UserFactory
 
@@ -20,6 +20,26 @@ def test_it_lists_the_supervisors_meetings_comments_and_forum_opinions(known, cl
     assert (meetings[0].n_opinions, meetings[0].n_forum, meetings[0].n_done) == (4, 2, 3)
     assert {o.text for o in response.context["opinions"]} == {"意见建议第0条", "意见建议第1条"}  # the forum ones
     assert "点评:准备充分。" in page and response.context["attended"] == 1
+    assert meetings[0].n_forums == 1 and reverse("meetings:forum_new", args=[known.meeting1.pk]) in page
+
+
+def test_it_lists_the_supervisors_forums(known, client):
+    other = Forum.objects.create(meeting=known.meeting1, held_on=known.forum1.held_on, topic="别人的座谈会", member_participants=3)
+    client.force_login(known.supervisor.user)
+    response = client.get(reverse("dashboard:supervisor_home"))
+    forums = response.context["forums"]
+    assert [(f.topic, f.member_participants, f.n_opinions, f.n_done) for f in forums] == [("党员群众座谈会", 5, 2, 1)]
+    assert response.context["forum_members"] == 5
+    assert reverse("meetings:forum_detail", args=[known.forum1.pk]) in response.content.decode()
+    assert Forum.objects.filter(pk=other.pk).exists()
+
+
+def test_it_exports_the_supervisors_forums(known, client):
+    client.force_login(known.supervisor.user)
+    response = client.get(reverse("dashboard:supervisor_export"), {"table": "forums"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("召开日期", "党支部", "座谈主题")
+    assert rows[1][1:] == ("一支部", "党员群众座谈会", None, 5, 3, 2, 1)
 
 
 def test_it_shows_only_the_supervisors_own_comments(known, client):
@@ -53,3 +73,4 @@ def test_it_exports_the_forum_opinions(known, client):
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("日期", "党支部", "意见建议")
     assert sorted(r[2] for r in rows[1:]) == ["意见建议第0条", "意见建议第1条"]
+    assert {r[5] for r in rows[1:]} == {"党员群众座谈会"}

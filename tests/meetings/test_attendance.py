@@ -63,3 +63,12 @@ def test_the_agenda_defaults_to_seed_002s_five_items_and_can_be_edited(meeting, 
     assert response.status_code == 302
     kinds = list(AgendaItem.objects.filter(meeting=meeting).order_by("position").values_list("kind", flat=True))
     assert kinds == ["report", "committee_review", "member_reviews", "secretary_comments", "supervisor_comment"]
+
+
+def test_an_id_too_large_for_the_database_is_an_invalid_choice_and_the_input_is_kept(meeting, people, login):
+    response = post_attendance(login("secretary"), meeting, people, absent=["马超"], reasons={"马超": "在外务工"},
+                               supervisors=[Supervisor(pk=123456789012345678901)])
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "123456789012345678901" in page and "在外务工" in page
+    assert not Attendance.objects.exists()

@@ -7,6 +7,7 @@ from meetings.models import (
     ClaimedProblem,
     Commitment,
     Criticism,
+    Forum,
     Meeting,
     MeetingComment,
     Opinion,
@@ -20,7 +21,7 @@ from organizations import demo as org_demo
 
 MODELS = (
     Meeting, Opinion, OpinionClaim, SelfReview, SelfReviewProblem, StudySession, Talk, AgendaItem, Attendance,
-    Criticism, ClaimedProblem, Commitment, MeetingComment,
+    Criticism, ClaimedProblem, Commitment, MeetingComment, Forum, Forum.supervisors.through,
 )
 
 
@@ -69,3 +70,18 @@ def test_the_2020_palace_meeting_is_fully_recorded_and_closed(demo_orgs):
     speakers, rec = selectors.speaker_records(meeting=meeting, members=selectors.meeting_members(meeting=meeting))
     assert all(s.self_criticism for s in speakers) and all(s.received for s in speakers)
     assert rec.to_committee and rec.supervisor_comments and meeting.closing_statement and meeting.next_steps
+
+
+def test_the_2026_forum_opinions_were_gathered_at_forums(demo_orgs):
+    demo.seed(demo_orgs)
+    demo.seed(org_demo.seed())
+    meeting = Meeting.objects.get(branch=demo_orgs.orgs["office"], year=2026)
+    forums = list(Forum.objects.filter(meeting=meeting).order_by("held_on"))
+    assert [(f.held_on, f.member_participants, [s.name for s in f.supervisors.all()]) for f in forums] == [
+        (dt.date(2026, 11, 10), 22, ["何奇哲"]), (dt.date(2026, 11, 17), 6, []),
+    ]
+    opinions = Opinion.objects.filter(meeting=meeting, channel="forum")
+    assert opinions.count() == 2 and not opinions.filter(forum__isnull=True).exists()
+    assert all(o.received_on == o.forum.held_on for o in opinions)
+    resolved = opinions.get(status="resolved")
+    assert resolved.forum == forums[0] and resolved.answered_on == forums[0].held_on

@@ -1,9 +1,9 @@
-"""Every meetings URL × every demo role → the expected status (issue 4 and issue 5 URLs)."""
+"""Every meetings URL × every demo role → the expected status (issue 4 and issue 5 URLs, and the forums)."""
 
 import pytest
 from django.urls import reverse
 
-from meetings.models import Criticism, SelfReview
+from meetings.models import Criticism, Forum, SelfReview
 
 from .factories import OpinionFactory, ProblemFactory, SelfReviewFactory, StudySessionFactory, TalkFactory
 
@@ -13,6 +13,7 @@ OVERSEE = {"secretary": 200, "county": 200, "supervisor": 200}
 MANAGE = {"secretary": 200, "county": 200}
 MEMBERS = {"secretary": 200, "member": 200}
 RECORD = {"secretary": 200, "supervisor": 200}
+FORUMS = {"secretary": 200, "county": 200, "supervisor": 200}  # manage opinions, or supervise the meeting
 
 
 def row(name, target, expected: dict, method="get"):
@@ -46,6 +47,16 @@ TABLE = [
     *row("meetings:opinion_answer", "opinion", MANAGE),
     *row("meetings:opinion_answer", "claimed_opinion", {**MANAGE, "member": 200}),
     *row("meetings:public_opinion", "token", {**READ, "anyue": 200, None: 200}),
+    # 座谈会
+    *row("meetings:forum_list", "meeting", READ),
+    *row("meetings:forum_list", "palace", {"anyue": 200}),
+    *row("meetings:forum_export", "meeting", READ),
+    *row("meetings:forum_new", "meeting", FORUMS),
+    *row("meetings:forum_new", "palace", {"anyue": 200}),
+    *row("meetings:forum_detail", "forum", READ),
+    *row("meetings:forum_detail", "forum", {"secretary": 400, "county": 400, "supervisor": 400}, method="post"),  # empty
+    *row("meetings:forum_edit", "forum", FORUMS),
+    *row("meetings:forum_delete", "forum", {"secretary": 302, "county": 302, "supervisor": 302}, method="post"),
     *row("meetings:talk_list", "meeting", READ),
     *row("meetings:talk_export", "meeting", READ),
     *row("meetings:talk_new", "meeting", MEMBERS),
@@ -98,6 +109,7 @@ def targets(meeting, palace_meeting, people):
         "other_review": SelfReviewFactory(meeting=meeting, member=people["赵磊"], status="submitted"),
         "committee_review": committee_review,
         "criticism": Criticism.objects.create(meeting=meeting, giver=people["赵磊"], receiver=me, text="下村少"),
+        "forum": Forum.objects.create(meeting=meeting, held_on=meeting.opinions_close_on, topic="座谈会", member_participants=5),
     }
 
 

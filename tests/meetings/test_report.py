@@ -79,3 +79,14 @@ def test_with_the_evaluations_demo_the_report_has_2_excellent_and_6_qualified(de
     meeting = Meeting.objects.get(branch=demo_orgs.orgs["palace"], year=2020)
     page = login("anyue").get(reverse("meetings:report", args=[meeting.pk])).content.decode()
     assert "评为“优秀”党员2名、“合格”党员6名" in page
+
+
+def test_the_report_counts_the_forums_held_and_what_they_gathered(palace, login):
+    from meetings import services
+
+    forum = services.forum_save(meeting=palace, held_on=palace.held_on, topic="党员群众座谈会", member_participants=7,
+                                other_participants=12)
+    services.forum_opinion_record(forum=forum, text="希望青少年宫周末多开放几个活动室。", answer="已调整开放时间", status="resolved")
+    services.forum_opinion_record(forum=forum, text="建议组织党员到社区开展志愿服务。")
+    page = login("anyue").get(reverse("meetings:report", args=[palace.pk])).content.decode()
+    assert "其中召开座谈会1场,党员7人次、群众等12人次参加,收集意见建议2条,当场答复或已经解决1条。" in page

@@ -37,7 +37,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{county.county.name}: {len(county.branch_ids)} branches, {len(county.township_ids)} townships, "
             f"{county.member_count} members\n"
-            f"season {year}: {season.meetings} meetings ({stages}), {season.opinions} opinions, {season.talks} talks, "
+            f"season {year}: {season.meetings} meetings ({stages}), {season.forums} forums, {season.opinions} opinions, {season.talks} talks, "
             f"{season.self_reviews} self-reviews, {season.evaluations} evaluations, {season.ballots} ballots, "
             f"{season.marks} ballot marks, {season.items} rectification items\n"
             f"built in {elapsed:.1f} s; officer login: {options['officer']} / branchlife-demo"
