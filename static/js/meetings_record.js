@@ -7,6 +7,8 @@
  *   entry once per client_id, so a retry after a dropped connection never duplicates it. Queued entries
  *   show as "待同步" and are re-sent when the connection returns, every few seconds, and after a reload.
  * - Enter adds the entry, Shift+Enter starts a new line.
+ * - The counts of criticisms received, the criticisms a claim can refer to and the "no criticism yet"
+ *   warning follow the lists as entries are added or removed.
  * Long texts (self-criticism, 讲评, 点评, closing statement, minutes) use meetings_autosave.js.
  */
 (function () {
@@ -198,6 +200,53 @@
     fetch(form.getAttribute("action"), { method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "X-Requested-With": "fetch", "Accept": "application/json" } })
       .then(function (r) { if (r.ok) { var li = form.closest("li"); if (li) li.remove(); } })
       .catch(function () { updateStatus(MSG.failed); });
+  });
+
+  // ------------------------------------------------------------------ live counts
+  // The badges counting each member's criticisms, the criticisms a claim can refer to and the "no
+  // criticism yet" warning follow the criticism lists as entries are added or removed, without a reload.
+  function refreshCriticisms(list) {
+    var items = Array.prototype.slice.call(list.querySelectorAll("li.bl-entry"));
+    var saved = items.filter(function (li) { return li.hasAttribute("data-entry-id"); });
+    app.querySelectorAll('[data-count-of="' + list.id + '"]').forEach(function (badge) {
+      badge.textContent = String(items.length);
+      if (badge.hasAttribute("data-warn-empty")) {
+        badge.classList.toggle("text-bg-warning", !items.length);
+        badge.classList.toggle("text-bg-light", items.length > 0);
+      }
+    });
+    var select = app.querySelector('select[data-claim-options="' + list.id + '"]');
+    if (select) {
+      var chosen = select.value;
+      while (select.options.length > 1) select.remove(1);
+      saved.forEach(function (li) {
+        var option = document.createElement("option");
+        option.value = li.getAttribute("data-entry-id");
+        option.textContent = li.getAttribute("data-entry-text") || "";
+        select.appendChild(option);
+      });
+      select.value = chosen;
+      if (select.value !== chosen) select.value = "";
+      var wrap = select.closest("[data-claim-wrap]");
+      if (wrap) wrap.classList.toggle("d-none", !saved.length);
+    }
+    document.querySelectorAll('[data-no-criticism="' + list.id + '"]').forEach(function (name) {
+      name.classList.toggle("d-none", items.length > 0);
+      var warning = name.closest('[data-testid="no-criticism"]');
+      if (!warning) return;
+      var left = Array.prototype.slice.call(warning.querySelectorAll("[data-no-criticism]")).filter(function (n) {
+        return !n.classList.contains("d-none");
+      });
+      warning.classList.toggle("d-none", !left.length);
+      left.forEach(function (n, i) { n.querySelector(".bl-sep").classList.toggle("d-none", i === left.length - 1); });
+    });
+  }
+  app.querySelectorAll('ul[id^="list-criticism-"]').forEach(function (list) {
+    new MutationObserver(function () { refreshCriticisms(list); }).observe(list, { childList: true });
+  });
+  document.querySelectorAll('[data-testid="no-criticism"] [data-no-criticism]').forEach(function (name) {
+    var list = document.getElementById(name.getAttribute("data-no-criticism"));
+    if (list) refreshCriticisms(list);
   });
 
   queue.forEach(showPending);

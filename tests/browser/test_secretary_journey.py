@@ -16,6 +16,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from django.utils.text import Truncator
 from playwright.sync_api import expect
 
 from evaluations.models import Ballot, Candidate, Evaluation, Voter
@@ -91,12 +92,24 @@ def test_secretary_plans_records_evaluates_and_prints(journey):
     page.get_by_role("button", name=re.compile("^杨丽")).click()
     panel = page.locator("section[data-speaker-panel]").filter(has=page.get_by_role("heading", name=re.compile("^杨丽")))
     expect(panel).to_be_visible()
-    criticism_form = panel.locator("form[data-record-entry]").filter(has=page.get_by_label("批评意见"))
+    yang = meeting.branch.members.get(name="杨丽")
+    badges = page.locator(f'[data-count-of="list-criticism-{yang.pk}"]')  # in the speaker list and the panel
+    speaker_badge = page.locator("[data-speaker-target] span.badge").and_(badges)
+    expect(badges).to_have_text(["0", "0"])
+    expect(speaker_badge).to_have_class(re.compile("text-bg-warning"))
+    claim_choice = panel.get_by_label("认领的批评意见(可选)")
+    expect(claim_choice).to_be_hidden()  # nothing to claim yet
+    criticism_form = panel.locator("form[data-record-entry]").filter(has=page.get_by_label("批评意见", exact=True))
     criticism_form.get_by_label("提出人").select_option(label="李建国")
-    criticism_form.get_by_label("批评意见").fill(CRITICISM)
-    criticism_form.get_by_label("批评意见").press("Enter")
+    criticism_form.get_by_label("批评意见", exact=True).fill(CRITICISM)
+    criticism_form.get_by_label("批评意见", exact=True).press("Enter")
     expect(panel.locator("li[data-entry-id]").filter(has_text=CRITICISM)).to_be_visible()
+    # The counts and the criticisms she can claim follow without a reload.
+    expect(badges).to_have_text(["1", "1"])
+    expect(speaker_badge).not_to_have_class(re.compile("text-bg-warning"))
+    expect(claim_choice).to_be_visible()
     claim_form = panel.locator("form[data-record-entry]").filter(has=page.get_by_label("问题", exact=True))
+    claim_choice.select_option(label=Truncator(CRITICISM).chars(30))
     claim_form.get_by_label("问题", exact=True).fill(CLAIM)
     claim_form.get_by_role("button", name="添加").click()
     expect(panel.locator("li[data-entry-id]").filter(has_text=CLAIM)).to_be_visible()
@@ -106,7 +119,7 @@ def test_secretary_plans_records_evaluates_and_prints(journey):
     criticism = Criticism.objects.get(meeting=meeting, text=CRITICISM)
     assert criticism.giver.name == "李建国" and criticism.receiver.name == "杨丽"
     claim = ClaimedProblem.objects.get(meeting=meeting, text=CLAIM)
-    assert claim.member.name == "杨丽"
+    assert claim.member.name == "杨丽" and claim.criticism == criticism
 
     # ---- close the meeting: the problem list is built from the record
     page.get_by_role("button", name="结束会议并生成问题清单").click()
