@@ -315,7 +315,13 @@ class PrintJob(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
+    class Layout(models.TextChoices):
+        # Reminder cards only: A6 pages, or four cards to an A4 sheet for the office printer.
+        A6 = "a6", _("A6 单张(每张卡片正反两页)")
+        A4 = "a4", _("A4 四合一(双面打印、长边翻转,裁成四张)")
+
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.CARDS)
+    layout = models.CharField(_("提醒卡版式"), max_length=4, choices=Layout.choices, default=Layout.A6)
     organization = models.ForeignKey(
         Organization, verbose_name=_("范围"), on_delete=models.CASCADE, related_name="print_jobs"
     )
@@ -347,6 +353,8 @@ class PrintJob(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.kind == self.Kind.CARDS and self.layout == self.Layout.A4:
+            return f"{self.get_kind_display()}(A4) {self.organization}"
         return f"{self.get_kind_display()} {self.organization}"
 
     @property

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from branchlife.pdf import html_to_pdf, render_html
 
 from . import selectors
+from .models import PrintJob
 
 
 def my_items_url() -> str:
@@ -105,6 +106,59 @@ def merge_pdfs(parts: list[bytes]) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+@lru_cache(maxsize=1)
+def _cut_guides() -> bytes:
+    # One A4 page with dashed lines where the sheet is cut; laid over every sheet (made once per process).
+    return html_to_pdf(render_html("rectification/pdf/cut_guides.html", {}))
+
+
+def impose_four_up(pdf: bytes) -> bytes:
+    """Lay the A6 card pages (front, back, front, back …) four cards to an A4 sheet.
+
+    Each sheet is two pages: the fronts of four cards in reading order, then their backs with left and
+    right swapped, so that printing double-sided with a long-edge flip puts each card's back behind its
+    front. A last sheet with fewer than four cards leaves its other places blank."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    if len(pages) % 2:
+        raise ValueError("reminder cards come as front/back pairs")
+    sheet_w, sheet_h = 210 * MM, 297 * MM
+    guides = PdfReader(io.BytesIO(_cut_guides())).pages[0]
+    writer = PdfWriter()
+
+    def place(sheet, page, slot: int) -> None:
+        w, h = float(page.mediabox.width), float(page.mediabox.height)
+        col, row = slot % 2, slot // 2
+        sheet.merge_transformed_page(page, Transformation().translate(col * w, sheet_h - (row + 1) * h))
+
+    cards = [(pages[i], pages[i + 1]) for i in range(0, len(pages), 2)]
+    for start in range(0, len(cards), 4):
+        group = cards[start:start + 4]
+        front = writer.add_blank_page(width=sheet_w, height=sheet_h)
+        back = writer.add_blank_page(width=sheet_w, height=sheet_h)
+        for slot, (card_front, card_back) in enumerate(group):
+            place(front, card_front, slot)
+            place(back, card_back, slot ^ 1)  # the mirror place: 0↔1, 2↔3
+        front.merge_page(guides)
+        back.merge_page(guides)
+    try:
+        writer.compress_identical_objects()
+    except Exception:  # an optimisation only
+        pass
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def cards_in_layout(pdf: bytes, layout: str) -> bytes:
+    """The A6 card pages as they are, or four to an A4 sheet (PrintJob.Layout)."""
+    return impose_four_up(pdf) if layout == PrintJob.Layout.A4 else pdf
 
 
 def page_count(pdf: bytes) -> int:

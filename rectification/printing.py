@@ -131,6 +131,8 @@ def job_merge(*, job_id: int) -> None:
         with print_storage.open(name, "rb") as fh:
             parts.append(fh.read())
     pdf = parts[0] if len(parts) == 1 else pdfs.merge_pdfs(parts)
+    if job.kind == PrintJob.Kind.CARDS:
+        pdf = pdfs.cards_in_layout(pdf, job.layout)  # after merging: a sheet takes four cards across chunks
     job.result.save(f"{job.pk}.pdf", ContentFile(pdf), save=False)
     job.pages = pdfs.page_count(pdf)
     job.status = PrintJob.Status.DONE
@@ -149,4 +151,5 @@ def job_fail(*, job_id: int, error: str) -> None:
 
 def filename_for(job: PrintJob) -> str:
     year = f"{job.year}年" if job.year else ""
-    return f"{job.organization.name}{year}{job.get_kind_display()}.pdf"
+    layout = "(A4四合一)" if job.kind == PrintJob.Kind.CARDS and job.layout == PrintJob.Layout.A4 else ""
+    return f"{job.organization.name}{year}{job.get_kind_display()}{layout}.pdf"

@@ -406,10 +406,13 @@ def follow_up_record(
 
 # ---------------------------------------------------------------- background printing
 @transaction.atomic
-def print_job_create(*, user, organization, kind: str = PrintJob.Kind.CARDS, year: int | None = None) -> PrintJob:
+def print_job_create(*, user, organization, kind: str = PrintJob.Kind.CARDS, year: int | None = None,
+                     layout: str = PrintJob.Layout.A6) -> PrintJob:
     from .tasks import print_job_run as print_job_run_task
 
-    job = PrintJob(kind=kind, organization=organization, year=year, requested_by=user)
+    if kind != PrintJob.Kind.CARDS:
+        layout = PrintJob.Layout.A6  # only cards come in two layouts
+    job = PrintJob(kind=kind, organization=organization, year=year, requested_by=user, layout=layout)
     job.full_clean()
     job.save()
     enqueue_on_commit(print_job_run_task, job.pk)

@@ -195,7 +195,10 @@ def problem_list_pdf(request, pk):
 @login_required
 def cards_pdf(request, pk):
     meeting = _meeting(request, pk, "rectification.print_cards")
-    return pdf_response(pdfs.render_cards(meeting=meeting), f"{meeting.branch.name}{meeting.year}年整改提醒卡.pdf")
+    layout = request.GET.get("layout", PrintJob.Layout.A6)
+    pdf = pdfs.cards_in_layout(pdfs.render_cards(meeting=meeting), layout)
+    suffix = "(A4四合一)" if layout == PrintJob.Layout.A4 else ""
+    return pdf_response(pdf, f"{meeting.branch.name}{meeting.year}年整改提醒卡{suffix}.pdf")
 
 
 @login_required

@@ -107,3 +107,49 @@ def test_merge_keeps_pages_and_a_sane_size(branch_problems):
     merged = pdfs.merge_pdfs([one, one, one])
     assert pdfs.page_count(merged) == 12
     assert len(merged) < 3 * len(one) * 1.1
+
+
+def _names_by_half(page, names) -> dict[str, str]:
+    """Which quarter of an A4 sheet (left/right, top/bottom) each of `names` is printed in."""
+    from pdfminer.layout import LTTextContainer
+
+    found = {}
+    for element in page:
+        if isinstance(element, LTTextContainer) and element.get_text().strip() in names:
+            quarter = ("left" if element.x0 < 297 else "right") + ("-top" if element.y0 > 421 else "-bottom")
+            found[element.get_text().strip()] = quarter
+    return found
+
+
+def test_four_cards_to_an_a4_sheet_with_the_backs_mirrored_for_long_edge_duplex(meeting, demo_orgs):
+    from pdfminer.high_level import extract_pages
+
+    chosen = sorted(demo_orgs.members["office"].values(), key=lambda m: (m.name, m.pk))[:5]
+    for member in chosen:
+        ProblemFactory(meeting=meeting, member=member, text=f"{member.name}的问题")
+    a6 = pdfs.render_cards(meeting=meeting)
+    a4 = pdfs.impose_four_up(a6)
+    reader = PdfReader(io.BytesIO(a4))
+    assert len(reader.pages) == 4  # five cards: a full sheet and a sheet with one card, two sides each
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)
+    names = [m.name for m in chosen]  # the cards come in name order
+    sheets = [_names_by_half(page, names) for page in extract_pages(io.BytesIO(a4))]
+    # front of sheet 1 in reading order; its back mirrored left–right, so each back lands behind its front
+    assert sheets[0] == dict(zip(names[:4], ["left-top", "right-top", "left-bottom", "right-bottom"], strict=True))
+    assert sheets[1] == dict(zip(names[:4], ["right-top", "left-top", "right-bottom", "left-bottom"], strict=True))
+    assert sheets[2] == {names[4]: "left-top"} and sheets[3] == {names[4]: "right-top"}
+    pages = _text(a4).split("\f")
+    assert f"{names[0]}的问题" in pages[0] and "整改措施和时限" in pages[1]
+
+
+def test_the_view_and_the_command_offer_the_a4_layout(login, branch_problems, tmp_path):
+    from django.core.management import call_command
+
+    response = login("secretary").get(reverse("rectification:cards_pdf", args=[branch_problems.pk]), {"layout": "a4"})
+    assert response.status_code == 200 and "A4" in response["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 2 and round(float(reader.pages[0].mediabox.width) / 72 * 25.4) == 210
+    out = tmp_path / "cards.pdf"
+    call_command("print_pdf", "cards", "--branch", "水阜镇机关党支部", "--layout", "a4", "-o", str(out))
+    assert len(PdfReader(str(out)).pages) == 2

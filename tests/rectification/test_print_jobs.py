@@ -132,3 +132,24 @@ def test_the_rescue_requeues_only_stale_pending_jobs(demo_orgs):
     with mock.patch("rectification.tasks.print_job_run.apply_async") as apply_async:
         assert print_jobs_resume() == 1
     apply_async.assert_called_once_with(args=(stale.pk,), kwargs={}, retry=False)
+
+
+def test_a_county_job_in_the_a4_layout_imposes_the_cards_after_merging_the_chunks(
+    demo_orgs, county_problems, eager, login, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(printing, "CHUNK_MAX_CARDS", 2)  # three chunks of two cards: a sheet spans two chunks
+    url = reverse("rectification:print_job_start", args=[demo_orgs.orgs["gaolan"].pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        login("county").post(url, {"kind": "cards", "year": "", "layout": "a4"})
+    job = PrintJob.objects.get()
+    assert job.status == "done", job.error
+    assert job.layout == "a4" and "A4" in str(job) and "A4四合一" in printing.filename_for(job)
+    with job.result.open("rb") as fh:
+        pdf = fh.read()
+    assert pdfs.page_count(pdf) == 4 and job.pages == 4  # six cards: two A4 sheets, both sides
+
+
+def test_only_cards_have_a_layout(demo_orgs):
+    job = services.print_job_create(user=demo_orgs.users["county"], organization=demo_orgs.orgs["gaolan"],
+                                    kind=PrintJob.Kind.LEDGER, layout=PrintJob.Layout.A4)
+    assert job.layout == PrintJob.Layout.A6

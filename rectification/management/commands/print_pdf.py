@@ -1,4 +1,4 @@
-"""python manage.py print_pdf cards|list|ledger --branch "水阜镇机关党支部" -o OUT.pdf"""
+"""python manage.py print_pdf cards|list|ledger --branch "水阜镇机关党支部" [--layout a4] -o OUT.pdf"""
 
 from pathlib import Path
 
@@ -15,9 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("what", choices=["cards", "list", "ledger"])
         parser.add_argument("--branch", required=True, help="党支部名称")
         parser.add_argument("--year", type=int, default=None, help="组织生活会年度(默认最近一次)")
+        parser.add_argument("--layout", choices=["a6", "a4"], default="a6",
+                            help="提醒卡版式:a6 单张(默认),a4 四合一(双面打印、长边翻转)")
         parser.add_argument("-o", "--output", required=True, help="输出文件")
 
-    def handle(self, *args, what, branch, year, output, **options):
+    def handle(self, *args, what, branch, year, output, layout, **options):
         branches = list(Organization.objects.filter(name=branch, level=Organization.Level.BRANCH)[:2])
         if not branches:
             raise CommandError(f"找不到党支部“{branch}”。")
@@ -30,6 +32,9 @@ class Command(BaseCommand):
             meeting = selectors.card_meeting(branch=org, year=year)
             if meeting is None:
                 raise CommandError(f"“{branch}”还没有问题清单(没有记录问题的组织生活会)。")
-            pdf = pdfs.render_cards(meeting=meeting) if what == "cards" else pdfs.render_problem_list(meeting=meeting)
+            if what == "cards":
+                pdf = pdfs.cards_in_layout(pdfs.render_cards(meeting=meeting), layout)
+            else:
+                pdf = pdfs.render_problem_list(meeting=meeting)
         Path(output).write_bytes(pdf)
         self.stdout.write(f"{output}: {pdfs.page_count(pdf)} 页, {len(pdf) // 1024} KB")
