@@ -13,7 +13,7 @@ class MeetingTally(models.Model):
     (dashboard.services.tallies_stale, from the models' signals); a recount reads `dirty` BEFORE it
     counts and stores that value in `clean` with the figures. The figures are current while
     clean == dirty; a write committed after the recount read `dirty` leaves them stale, and the next read
-    counts again. `computed_at` bounds what signals cannot see (queryset.update): the beat task recounts
+    counts again. `computed_at` bounds what signals cannot see (queryset.update): a read counts again the
     tallies older than DASHBOARD_CACHE_SECONDS.
     """
 
