@@ -398,7 +398,6 @@ def _evaluation_counts(node: Organization, season: Season, ids: list[int] | None
 
 
 # ---------------------------------------------------------------- the meetings' tallies
-# What a tally holds, per meeting: the rows of the grouped reads above, as JSON (see MeetingTally).
 # What a tally holds (MeetingTally.figures): for each part, the counts of the meeting's row of that
 # grouped read in this order, or null when the read has no row for the meeting (for attendance, say,
 # "not recorded" is not "nobody present"). Lists of numbers, not dicts: a county reads 3,000 of them.
@@ -490,9 +489,10 @@ def season_tallies(*, node: Organization, season: Season, recount: bool = False)
         missing = [pk for pk, dirty, _clean, _data, _old in rows if dirty is None]
         if missing:
             MeetingTally.objects.bulk_create([MeetingTally(meeting_id=pk) for pk in missing], ignore_conflicts=True)
+        # Stamped before counting, so that the age bounds what the counting may have missed.
+        started = timezone.now()
         # A recount of most of the season is cheaper as the whole season than as a long IN list.
         counted = _count_meetings(node, season, None if len(stale) * 2 > len(rows) else list(stale))
-        now = timezone.now()
         with transaction.atomic():
             free = set(
                 MeetingTally.objects.select_for_update(skip_locked=True)
@@ -500,7 +500,7 @@ def season_tallies(*, node: Organization, season: Season, recount: bool = False)
             )
             # INSERT … ON CONFLICT UPDATE: one statement per thousand rows (bulk_update's CASE takes seconds).
             MeetingTally.objects.bulk_create(
-                [MeetingTally(meeting_id=pk, figures=counted[pk], clean=stale[pk], computed_at=now) for pk in stale if pk in free],
+                [MeetingTally(meeting_id=pk, figures=counted[pk], clean=stale[pk], computed_at=started) for pk in stale if pk in free],
                 update_conflicts=True, unique_fields=["meeting"], update_fields=["figures", "clean", "computed_at"],
                 batch_size=1000,
             )
