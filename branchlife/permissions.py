@@ -247,7 +247,10 @@ rules.add_perm("meetings.use_my_home", is_member)
 # 座谈会 (obj: the meeting or a forum): whoever manages the opinions, and the supervisors who hold forums
 # for the meeting (named on it or assigned to its branch); everyone who reads the meeting reads them.
 rules.add_perm("meetings.view_forums", can_read_meeting)
-rules.add_perm("meetings.manage_forums", can_manage_branch | is_supervisor_of_branch | is_supervisor_of_meeting)
+# Once the meeting is closed its report is final: no forum is added, changed or deleted afterwards.
+rules.add_perm(
+    "meetings.manage_forums", (can_manage_branch | is_supervisor_of_branch | is_supervisor_of_meeting) & is_meeting_open
+)
 
 
 # ---------------------------------------------------------------- evaluations (issue 6)

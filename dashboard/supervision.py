@@ -52,10 +52,16 @@ def supervisor_years(*, supervisor: Supervisor) -> list[int]:
     )
 
 
+def _meetings_in_reach(supervisor: Supervisor) -> QuerySet[Meeting]:
+    # What the supervisor may still read (named on the meeting or assigned to its branch): a forum they
+    # were on at a branch they have since left is not theirs to read any more.
+    return Meeting.objects.filter(Q(supervisors=supervisor) | Q(branch__supervisors=supervisor)).values("pk")
+
+
 def supervisor_forums(*, supervisor: Supervisor, year: int | None = None) -> QuerySet[Forum]:
     """Forums (座谈会) the supervisor held or attended, newest first, with the opinions gathered there
     and those answered on the spot or resolved."""
-    qs = Forum.objects.filter(supervisors=supervisor)
+    qs = Forum.objects.filter(supervisors=supervisor, meeting__in=_meetings_in_reach(supervisor))
     if year:
         qs = qs.filter(meeting__year=year)
     live = Q(opinions__merged_into__isnull=True)
@@ -71,7 +77,9 @@ def supervisor_forums(*, supervisor: Supervisor, year: int | None = None) -> Que
 
 def supervisor_forum_opinions(*, supervisor: Supervisor, year: int | None = None) -> QuerySet[Opinion]:
     """Opinions gathered at the forums (座谈会) the supervisor is on."""
-    qs = Opinion.objects.filter(forum__supervisors=supervisor, merged_into__isnull=True)
+    qs = Opinion.objects.filter(
+        forum__supervisors=supervisor, meeting__in=_meetings_in_reach(supervisor), merged_into__isnull=True
+    )
     if year:
         qs = qs.filter(meeting__year=year)
     return qs.select_related("meeting__branch", "forum").order_by("-received_on", "sort_key")

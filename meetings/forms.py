@@ -182,7 +182,11 @@ class PublicOpinionForm(forms.Form):
 
 
 class OfflineOpinionForm(forms.Form):
-    channel = forms.ChoiceField(label=_("渠道"), choices=[(c, Opinion.Channel(c).label) for c in Opinion.OFFLINE_CHANNELS])
+    # Forum opinions are recorded on their forum's page, so that every one is counted with its forum.
+    channel = forms.ChoiceField(
+        label=_("渠道"),
+        choices=[(c, Opinion.Channel(c).label) for c in Opinion.OFFLINE_CHANNELS if c != Opinion.Channel.FORUM],
+    )
     received_on = forms.DateField(label=_("收到日期"), widget=DATE, initial=timezone.localdate)
     text = forms.CharField(
         label=_("意见建议"), min_length=5, max_length=Opinion.MAX_LENGTH, error_messages=OPINION_LENGTH_MESSAGES, widget=forms.Textarea(attrs={"rows": 4})
@@ -275,6 +279,13 @@ class ForumOpinionForm(forms.Form):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target_member"].queryset = branch_members(meeting.branch_id)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer", "").strip() and not data.get("status"):
+            # "未当场答复" with an answer typed is ambiguous; the figures count only what was answered.
+            self.add_error("status", _("填写了答复,请选择“当场答复”或“已解决”;未当场答复的请不要填写答复。"))
+        return data
 
 
 class OpinionFilterForm(forms.Form):

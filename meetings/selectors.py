@@ -336,12 +336,13 @@ def forum_opinion_done(prefix: str = "", forum_date: str = "forum__held_on") -> 
     )
 
 
-def forum_supervisor_choices(*, meeting: Meeting) -> QuerySet[Supervisor]:
-    """Supervisors who may be on a forum of the meeting: named on the meeting or assigned to its branch."""
-    return (
-        Supervisor.objects.filter(Q(meetings=meeting) | Q(branches=meeting.branch_id))
-        .distinct().order_by("name", "pk")
-    )
+def forum_supervisor_choices(*, meeting: Meeting, forum: Forum | None = None) -> QuerySet[Supervisor]:
+    """Supervisors who may be on a forum of the meeting: named on the meeting or assigned to its branch,
+    and those already on the forum (who may since have left it: editing the forum must not drop them)."""
+    condition = Q(meetings=meeting) | Q(branches=meeting.branch_id)
+    if forum is not None and forum.pk:
+        condition |= Q(forums=forum)
+    return Supervisor.objects.filter(condition).distinct().order_by("name", "pk")
 
 
 def forum_list(

@@ -266,13 +266,18 @@ def opinion_unclaim(*, opinion: Opinion, member: Member) -> None:
 def opinion_answer(
     *, opinion: Opinion, answer: str, status: str, by: Member | None, answered_on: dt.date | None = None
 ) -> Opinion:
-    """answered_on defaults to today; a forum's recorder passes the forum's date (answered on the spot)."""
+    """answered_on is the day the opinion was first answered: today, or the forum's date when its recorder
+    answers on the spot; correcting an answer later keeps it (or the forum's "当场答复" would be lost)."""
     if status != Opinion.Status.OPEN and not answer.strip():
         raise ValidationError({"answer": _("请填写答复或办理情况。")})
+    already_answered = opinion.status != Opinion.Status.OPEN and opinion.answered_on is not None
     opinion.answer = answer.strip()
     opinion.status = status
-    opinion.answered_on = (answered_on or timezone.localdate()) if status != Opinion.Status.OPEN else None
-    opinion.answered_by = by if status != Opinion.Status.OPEN else None
+    if status == Opinion.Status.OPEN:
+        opinion.answered_on, opinion.answered_by = None, None
+    else:
+        opinion.answered_on = answered_on or (opinion.answered_on if already_answered else timezone.localdate())
+        opinion.answered_by = by
     opinion.full_clean()
     opinion.save(update_fields=["answer", "status", "answered_on", "answered_by"])
     return opinion
@@ -295,7 +300,7 @@ def _validate_forum(forum: Forum, supervisors: Sequence[Supervisor], today: dt.d
         value = getattr(forum, name)
         if value is not None and value < 0:
             errors.setdefault(name, []).append(_("人数不能为负数。"))
-    allowed = set(selectors.forum_supervisor_choices(meeting=meeting).values_list("pk", flat=True))
+    allowed = set(selectors.forum_supervisor_choices(meeting=meeting, forum=forum).values_list("pk", flat=True))
     strangers = [s.name for s in supervisors if s.pk not in allowed]
     if strangers:
         errors.setdefault("supervisors", []).append(

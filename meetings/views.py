@@ -522,7 +522,7 @@ def forum_export(request, pk):
 
 
 def _forum_form(request, meeting: Meeting, forum: Forum | None):
-    choices = selectors.forum_supervisor_choices(meeting=meeting)
+    choices = selectors.forum_supervisor_choices(meeting=meeting, forum=forum)
     if forum is not None:
         initial = {
             "held_on": forum.held_on, "topic": forum.topic, "place": forum.place, "notes": forum.notes,

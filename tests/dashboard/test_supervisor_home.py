@@ -20,7 +20,19 @@ def test_it_lists_the_supervisors_meetings_comments_and_forum_opinions(known, cl
     assert (meetings[0].n_opinions, meetings[0].n_forum, meetings[0].n_done) == (4, 2, 3)
     assert {o.text for o in response.context["opinions"]} == {"意见建议第0条", "意见建议第1条"}  # the forum ones
     assert "点评:准备充分。" in page and response.context["attended"] == 1
-    assert meetings[0].n_forums == 1 and reverse("meetings:forum_new", args=[known.meeting1.pk]) in page
+    # meeting 1 is closed: its forums are final, so no link to record another
+    assert meetings[0].n_forums == 1 and reverse("meetings:forum_new", args=[known.meeting1.pk]) not in page
+    known.meeting2.supervisors.add(known.supervisor)
+    page = client.get(reverse("dashboard:supervisor_home")).content.decode()
+    assert reverse("meetings:forum_new", args=[known.meeting2.pk]) in page
+
+
+def test_a_supervisor_no_longer_on_the_meeting_or_branch_no_longer_reads_its_forums(known, client):
+    known.meeting1.supervisors.remove(known.supervisor)
+    client.force_login(known.supervisor.user)
+    response = client.get(reverse("dashboard:supervisor_home"))
+    assert list(response.context["forums"]) == [] and list(response.context["opinions"]) == []
+    assert client.get(reverse("meetings:forum_detail", args=[known.forum1.pk])).status_code == 403
 
 
 def test_it_lists_the_supervisors_forums(known, client):

@@ -132,3 +132,15 @@ def test_deleting_a_forum_keeps_its_opinions(meeting):
     opinion.refresh_from_db()
     assert not Forum.objects.exists()
     assert (opinion.forum_id, opinion.channel) == (None, "forum")
+
+
+def test_correcting_an_answer_on_the_spot_keeps_its_day(meeting):
+    forum = save(meeting, held_on=days(-3))
+    opinion = services.forum_opinion_record(forum=forum, text="希望多组织学习观摩", answer="下月安排", status="answered")
+    services.opinion_answer(opinion=opinion, answer="下月安排到先进村观摩学习", status="answered", by=None)
+    opinion.refresh_from_db()
+    assert (opinion.answer, opinion.answered_on) == ("下月安排到先进村观摩学习", days(-3))
+    services.opinion_answer(opinion=opinion, answer="", status="open", by=None)
+    services.opinion_answer(opinion=opinion, answer="已安排", status="answered", by=None)
+    opinion.refresh_from_db()
+    assert opinion.answered_on == days(0)  # answered again after being reopened: today

@@ -149,3 +149,48 @@ def test_the_list_runs_a_fixed_number_of_queries(meeting, login, django_assert_n
 
 
 QUERIES = 13
+
+
+def test_editing_a_forum_keeps_a_supervisor_who_has_since_left_the_meeting(meeting, forum, login):
+    supervisor = forum.supervisors.get()
+    meeting.supervisors.remove(supervisor)
+    meeting.branch.supervisors.remove(supervisor)
+    response = login("secretary").post(
+        reverse("meetings:forum_edit", args=[forum.pk]), form_data(topic="改过的主题", supervisors=[supervisor.pk])
+    )
+    assert response.status_code == 302
+    forum.refresh_from_db()
+    assert forum.topic == "改过的主题" and list(forum.supervisors.all()) == [supervisor]
+
+
+def test_a_closed_meetings_forums_are_final(meeting, forum, login):
+    from django.utils import timezone
+
+    meeting.closed_at = timezone.now()
+    meeting.save()
+    client = login("secretary")
+    assert client.post(reverse("meetings:forum_new", args=[meeting.pk]), form_data()).status_code == 403
+    assert client.post(reverse("meetings:forum_edit", args=[forum.pk]), form_data(topic="改")).status_code == 403
+    assert client.get(reverse("meetings:forum_detail", args=[forum.pk])).status_code == 200  # still readable
+    assert Forum.objects.get().topic == "机关党员座谈会"
+
+
+def test_an_answer_without_choosing_answered_or_resolved_is_refused_and_kept(forum, login):
+    response = login("secretary").post(
+        reverse("meetings:forum_detail", args=[forum.pk]),
+        {"text": "希望多组织到先进村学习观摩", "category": "", "target_member": "", "status": "", "answer": "会后研究"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "请选择“当场答复”或“已解决”" in page
+    assert "希望多组织到先进村学习观摩" in page and "会后研究" in page
+    assert not Opinion.objects.filter(forum=forum).exists()
+
+
+def test_the_offline_form_sends_forum_opinions_to_their_forum(meeting, login):
+    client = login("secretary")
+    page = client.get(reverse("meetings:opinion_record", args=[meeting.pk])).content.decode()
+    assert 'value="forum"' not in page and reverse("meetings:forum_list", args=[meeting.pk]) in page
+    response = client.post(reverse("meetings:opinion_record", args=[meeting.pk]),
+                           {"channel": "forum", "received_on": days(-1).isoformat(), "text": "座谈会上听到的意见", "is_anonymous": "on"})
+    assert response.status_code == 400 and "座谈会上听到的意见" in response.content.decode()
+    assert not Opinion.objects.filter(channel="forum").exists()
