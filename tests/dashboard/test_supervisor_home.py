@@ -22,7 +22,7 @@ def test_it_lists_the_supervisors_meetings_comments_and_forum_opinions(known, cl
     assert "点评:准备充分。" in page and response.context["attended"] == 1
     # the same meetings as cards for a phone and as a table for a wider screen
     assert 'data-testid="my-meetings-phone"' in page
-    assert page.count(reverse("meetings:meeting_detail", args=[known.meeting1.pk])) == 2
+    assert page.count(f'href="{reverse("meetings:meeting_detail", args=[known.meeting1.pk])}"') == 2
     # meeting 1 is closed: its forums are final, so no link to record another
     assert meetings[0].n_forums == 1 and reverse("meetings:forum_new", args=[known.meeting1.pk]) not in page
     known.meeting2.supervisors.add(known.supervisor)
