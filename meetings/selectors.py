@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from branchlife.permissions import branches_visible_to
 from organizations.models import Member, Supervisor
@@ -859,7 +860,10 @@ def meeting_record(*, meeting: Meeting, user, see_all: bool) -> MeetingRecord:
 
 
 # ---------------------------------------------------------------- issue 5: the report (情况报告, seed 002)
-WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+WEEKDAYS = (
+    gettext_lazy("星期一"), gettext_lazy("星期二"), gettext_lazy("星期三"), gettext_lazy("星期四"),
+    gettext_lazy("星期五"), gettext_lazy("星期六"), gettext_lazy("星期日"),
+)
 
 
 @dataclass
@@ -897,6 +901,18 @@ class MeetingReport:
         return _("%(year)s年度%(special)s组织生活会") % {"year": self.meeting.year, "special": special}
 
     @property
+    def supervisors_text(self) -> str:
+        return _people(self.supervisors)
+
+    @property
+    def supervisors_present_text(self) -> str:
+        return _people(self.supervisors_present)
+
+    @property
+    def rule_labels_text(self) -> str:
+        return _("、").join(self.rule_labels)
+
+    @property
     def grade_counts(self) -> list[tuple[str, int]]:
         """Final grades with at least one member, for "评为“优秀”党员2名、“合格”党员6名"."""
         if not self.evaluation:
@@ -904,12 +920,17 @@ class MeetingReport:
         return [(str(label), n) for _value, label, n in self.evaluation.get("grades", []) if n]
 
 
+def _people(supervisors) -> str:
+    """"共青团安岳县教育和体育局副书记左香菊" (title then name, as seed 002 writes it), joined by "、"."""
+    return _("、").join(_("%(title)s%(name)s") % {"title": s.title, "name": s.name} for s in supervisors)
+
+
 def _time_of_day(t) -> str:
     if t is None:
         return ""
     label = _("上午") if t.hour < 12 else _("下午")
     hour = t.hour if t.hour <= 12 else t.hour - 12
-    return f"{label}{hour}:{t.minute:02d}"
+    return _("%(period)s%(hour)s:%(minute)s") % {"period": label.strip(), "hour": hour, "minute": f"{t.minute:02d}"}
 
 
 def _evaluation_summary(meeting: Meeting) -> dict | None:
@@ -943,7 +964,7 @@ def meeting_report(*, meeting: Meeting) -> MeetingReport:
         meeting=meeting,
         facts=facts,
         committee_posts=list(posts.items()),
-        weekday=WEEKDAYS[meeting.held_on.weekday()] if meeting.held_on else "",
+        weekday=str(WEEKDAYS[meeting.held_on.weekday()]) if meeting.held_on else "",
         time_of_day=_time_of_day(meeting.starts_at),
         supervisors=list(meeting.supervisors.all()),
         supervisors_present=list(meeting.supervisors_present.all()),

@@ -1,5 +1,6 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -51,8 +52,10 @@ CN_NUMERALS = "一二三四五六七八九十"
 
 @register.filter
 def cn_ordinal(n):
-    """1 → 一, 12 → 十二: for "一是 …;二是 …" in the report."""
+    """1 → 一, 12 → 十二: for "一是 …;二是 …" in the report (other languages keep the digits)."""
     n = int(n)
+    if not (get_language() or "zh").startswith("zh"):
+        return str(n)
     if n <= 10:
         return CN_NUMERALS[n - 1]
     if n < 20:

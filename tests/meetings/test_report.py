@@ -90,3 +90,14 @@ def test_the_report_counts_the_forums_held_and_what_they_gathered(palace, login)
     services.forum_opinion_record(forum=forum, text="建议组织党员到社区开展志愿服务。")
     page = login("anyue").get(reverse("meetings:report", args=[palace.pk])).content.decode()
     assert "其中召开座谈会1场,党员7人次、群众等12人次参加,收集意见建议2条,当场答复或已经解决1条。" in page
+
+
+def test_the_english_report_reads_as_english_sentences(palace, login, settings):
+    client = login("anyue")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("meetings:report", args=[palace.pk])).content.decode()
+    assert "on March 15, 2021 (Monday) at 9:00 a.m., at 安岳县青少年宫底楼会议室" in page
+    assert "with 共青团安岳县教育和体育局副书记 左香菊 present as supervisors." in page
+    assert "The meeting completed 5 agenda items: (1) 支部书记代表党支部作对照检查" in page
+    assert "Secretary: 1, Discipline inspection member: 1, Propaganda member: 1." in page
+    assert "星期" not in page and "上午" not in page
