@@ -160,24 +160,34 @@ class BallotForm(forms.Form):
         return BallotContent(grades=grades, unmet=unmet, committee_grade=data.get("committee_grade") or "")
 
 
+def _count_input(width: str = "4.5rem") -> forms.NumberInput:
+    # A narrow numeric box: 28 rows × 4 grades must fit a laptop, and bring up the digit pad on a phone.
+    return forms.NumberInput(attrs={"class": "form-control form-control-sm", "inputmode": "numeric", "min": 0,
+                                    "style": f"width: {width}"})
+
+
 class PaperTotalsForm(forms.Form):
-    ballots = forms.IntegerField(label=_("票箱中的票数"), min_value=1)
-    invalid = forms.IntegerField(label=_("其中无效票"), min_value=0, initial=0)
+    ballots = forms.IntegerField(label=_("票箱中的票数"), min_value=1, widget=_count_input("100%"))
+    invalid = forms.IntegerField(label=_("其中无效票"), min_value=0, initial=0, widget=_count_input("100%"))
 
     def __init__(self, *args, evaluation: Evaluation, candidates: list[Candidate], **kwargs):
         super().__init__(*args, **kwargs)
         self.evaluation, self.candidates = evaluation, candidates
         for c in candidates:
             for g in Grade:
-                self.fields[f"c_{c.pk}_{g.value}"] = forms.IntegerField(label=g.label, min_value=0, initial=0, required=False)
+                self.fields[f"c_{c.pk}_{g.value}"] = forms.IntegerField(
+                    label=g.label, min_value=0, initial=0, required=False, widget=_count_input()
+                )
             if evaluation.with_qualifications:
                 for q in Qualification:
                     self.fields[f"u_{c.pk}_{q.value}"] = forms.IntegerField(
-                        label=q.label, min_value=0, initial=0, required=False
+                        label=q.label, min_value=0, initial=0, required=False, widget=_count_input()
                     )
         if evaluation.with_committee_rating:
             for g in CommitteeGrade:
-                self.fields[f"committee_{g.value}"] = forms.IntegerField(label=g.label, min_value=0, initial=0, required=False)
+                self.fields[f"committee_{g.value}"] = forms.IntegerField(
+                    label=g.label, min_value=0, initial=0, required=False, widget=_count_input("100%")
+                )
 
     def rows(self):
         for c in self.candidates:
@@ -257,7 +267,7 @@ class FollowUpTalkForm(forms.ModelForm):
     class Meta:
         model = FollowUpTalk
         fields = ["talked_on", "talked_by", "notes"]
-        widgets = {"talked_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"talked_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "notes": forms.Textarea(attrs={"rows": 3})}
 
 
 class HandlingForm(forms.ModelForm):
@@ -265,8 +275,8 @@ class HandlingForm(forms.ModelForm):
         model = Handling
         fields = ["outcome", "decided_on", "decided_by_body", "correction_until", "notes"]
         widgets = {
-            "decided_on": forms.DateInput(attrs={"type": "date"}),
-            "correction_until": forms.DateInput(attrs={"type": "date"}),
+            "decided_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "correction_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
@@ -275,7 +285,7 @@ class HandlingForm(forms.ModelForm):
 
 
 class PublishForm(forms.Form):
-    ends_on = forms.DateField(label=_("公示截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("公示截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     breakdown = forms.BooleanField(label=_("同时公示每位党员的得票明细"), required=False)
     risks_acknowledged = forms.BooleanField(label=_("我已知晓上述泄露风险,仍要公示得票明细"), required=False)
 

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -66,6 +66,7 @@ from .models import (
     StudySession,
     Talk,
 )
+from .templatetags.meetings_tags import TABS
 
 
 def _error_messages(exc: ValidationError) -> list[str]:
@@ -180,15 +181,28 @@ def meeting_detail(request, pk):
             "phase": selectors.meeting_phase(meeting=meeting),
             "record": record,
             "public_url": _public_url(meeting),
+            "can_submit": request.user.has_perm("meetings.submit_opinion", meeting) and selectors.opinions_open(meeting=meeting),
             **flags,
         },
     )
+
+
+# The permission (on the meeting) that the page behind each timeline link asks for.
+PHASE_LINK_PERMS = {url_name: perm for _key, _label, url_name, perm in TABS} | {
+    "meetings:meeting_edit": "meetings.change_meeting",
+    "evaluations:evaluation_create": "evaluations.create_evaluation",
+    "evaluations:evaluation_detail": "evaluations.view_evaluation",
+}
 
 
 @login_required
 def timeline(request, pk):
     meeting = get_for_user(request.user, "meetings.view_timeline", Meeting.objects.select_related("branch"), pk=pk)
     phases = selectors.timeline(meeting=meeting)
+    for phase in phases:  # a phase's title links only where this user may go (a link to a 403 helps nobody)
+        perm = PHASE_LINK_PERMS.get(resolve(phase.url).view_name) if phase.url else None
+        if perm and not request.user.has_perm(perm, meeting):
+            phase.url = None
     coverage = selectors.talk_coverage(meeting=meeting)
     return render(
         request,

@@ -48,6 +48,12 @@ def branch_list(request):
     return render(request, "organizations/branch_list.html", {"page": paginate(request, branches), "q": q})
 
 
+def _ancestors(user, org) -> list[tuple[Organization, bool]]:
+    """The breadcrumb: each ancestor, and whether the user may open it (a link that answers 403 is worse
+    than plain text)."""
+    return [(a, user.has_perm("organizations.view_organization", a)) for a in org.get_ancestors()]
+
+
 @login_required
 def organization_detail(request, pk):
     org = get_for_user(request.user, "organizations.view_organization", Organization, pk=pk)
@@ -62,7 +68,7 @@ def organization_detail(request, pk):
     return render(
         request,
         "organizations/organization_detail.html",
-        {"org": org, "ancestors": org.get_ancestors(), "children": children, "branches": branches, "q": q},
+        {"org": org, "ancestors": _ancestors(request.user, org), "children": children, "branches": branches, "q": q},
     )
 
 
@@ -78,7 +84,7 @@ def branch_detail(request, pk):
         "organizations/branch_detail.html",
         {
             "branch": branch,
-            "ancestors": branch.get_ancestors(),
+            "ancestors": _ancestors(request.user, branch),
             "facts": selectors.branch_facts(branch=branch),
             "filter_form": form,
             "page": paginate(request, members, per_page=50),
