@@ -30,9 +30,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.models import Grade
 from evaluations.policy import excellent_quota
 
-GRADES = ("excellent", "qualified", "basic", "unqualified")
+# The four grades, in the evaluations app's order; their labels are Grade(g).label.
+GRADES = tuple(Grade.values)
+GRADE_LABELS = tuple(Grade.labels)
 ITEM_STATUSES = ("not_started", "in_progress", "pending", "closed")
 
 # Why a branch is behind. Each flag has a list page ("the 12 branches whose self-reviews are late").

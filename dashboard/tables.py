@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from .scoring import GRADES, SCORE_PARTS, BranchRow, Totals
+from .scoring import GRADE_LABELS, GRADES, SCORE_PARTS, BranchRow, Totals
 
 
 def _pct(value) -> str:
@@ -15,7 +15,7 @@ def branch_table(rows: list[BranchRow], *, with_parts: bool = False) -> tuple[li
     headers = [
         _("排名"), _("党支部"), _("所属"), _("综合得分"), _("党员数"), _("进度"), _("召开日期"),
         _("意见建议"), _("已答复或解决"), _("谈心谈话(已谈)"), _("谈心谈话(应谈)"), _("对照检查(已交)"),
-        _("对照检查(应交)"), _("民主评议"), _("优秀"), _("合格"), _("基本合格"), _("不合格"),
+        _("对照检查(应交)"), _("民主评议"), *map(str, GRADE_LABELS),
         _("整改事项"), _("已销号"), _("逾期"), _("待督促事项"),
     ]
     if with_parts:
@@ -47,8 +47,8 @@ def totals_line(name: str, t: Totals) -> list:
 def children_table(children, totals: Totals, node_name: str) -> tuple[list[str], list[list]]:
     headers = [
         _("组织"), _("支部数"), _("党员数"), _("已安排会议的支部"), _("已召开"), _("意见建议"), _("已答复或解决"),
-        _("谈心谈话完成率"), _("对照检查提交率"), _("已完成评议"), _("优秀"), _("合格"), _("基本合格"),
-        _("不合格"), _("整改事项"), _("已销号"), _("逾期"), _("销号率"), _("平均得分"), _("待督促支部"),
+        _("谈心谈话完成率"), _("对照检查提交率"), _("已完成评议"), *map(str, GRADE_LABELS), _("整改事项"), _("已销号"),
+        _("逾期"), _("销号率"), _("平均得分"), _("待督促支部"),
     ]
     rows = [totals_line(c.node.name, c.totals) for c in children]
     rows.append(totals_line(_("%(name)s 合计") % {"name": node_name}, totals))

@@ -19,7 +19,7 @@ from organizations.models import Organization
 
 from . import selectors, supervision, tables
 from .forms import BranchFilterForm, ItemFilterForm, PeriodForm, ScopeForm
-from .scoring import FLAGS, GRADES, SCORE_PARTS
+from .scoring import FLAGS, GRADE_LABELS, GRADES, SCORE_PARTS
 
 
 @dataclass
@@ -82,7 +82,7 @@ def _charts(data: selectors.DashboardSummary) -> dict:
         (_("已完成评议"), pct("evaluations_determined", "meetings")),
         (_("整改已销号"), pct("items_closed", "items")),
     ]
-    grade_labels = dict(zip(GRADES, [_("优秀"), _("合格"), _("基本合格"), _("不合格")], strict=True))
+    grade_labels = dict(zip(GRADES, map(str, GRADE_LABELS), strict=True))
     return {
         "phases": {"labels": [p[0] for p in phases], "values": [round(p[1], 1) for p in phases]},
         "grades": [{"name": grade_labels[g], "value": n} for g, n, _share in t.grade_shares],
@@ -107,14 +107,15 @@ def index(request):
             data=data, totals=data.totals, row=row, meeting=meeting,
             phase=meeting_phase(meeting=meeting) if meeting else None,
             parts=[(label, points, row.parts.get(key)) for key, label, points in SCORE_PARTS] if row else [],
+            branch_grades=[(label, row.grades[g]) for g, label in zip(GRADES, GRADE_LABELS, strict=True) if g in row.grades]
+            if row else [],
         )
         return render(request, "dashboard/branch.html", context)
     summary = selectors.dashboard_summary(node=scope.node, season=scope.season, use_cache=not _refresh(request))
-    grade_labels = [_("优秀"), _("合格"), _("基本合格"), _("不合格")]
     context.update(
         data=summary, totals=summary.totals, behind=summary.behind, charts=_charts(summary),
         flag_rows=[(key, label, summary.totals.flag_counts[key]) for key, label in FLAGS.items()],
-        grade_rows=[(label, n, share) for (_g, n, share), label in zip(summary.totals.grade_shares, grade_labels, strict=True)],
+        grade_rows=[(label, n, share) for (_g, n, share), label in zip(summary.totals.grade_shares, GRADE_LABELS, strict=True)],
     )
     return render(request, "dashboard/index.html", context)
 

@@ -33,6 +33,7 @@ def test_it_drills_down_to_a_township_and_a_branch(known, client, no_cache):
     assert branch.status_code == 200 and branch.context["row"].score == Decimal("59.9")
     assert "必谈 4/9 已完成" in page and "4/6 名党员已提交" in page and "到会 5/6 人" in page
     assert reverse("meetings:talk_list", args=[known.meeting1.pk]) in page
+    assert "已评定:优秀 1 · 合格 4 · 基本合格 1 · 不合格 0" in page
 
 
 def test_it_lists_the_branches_behind_an_indicator(known, client, no_cache):
