@@ -62,10 +62,7 @@ def evaluation_summary(*, meeting) -> dict | None:
         .annotate(n=Count("id"))
         .values_list("final_grade", "n")
     )
-    committee: list = []
-    if evaluation.with_committee_rating:
-        counts = _committee_counts(evaluation)
-        committee = [(g.value, g.label, counts.get(g.value, 0)) for g in COMMITTEE_ORDER]
+    committee = _committee_rows(_committee_counts(evaluation)) if evaluation.with_committee_rating else []
     return {
         "grades": [(g.value, g.label, finals.get(g.value, 0)) for g in GRADE_ORDER],
         "committee": committee,
@@ -262,6 +259,11 @@ def _committee_counts(evaluation: Evaluation) -> dict[str, int]:
     )
 
 
+def _committee_rows(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(code, label, count) per committee grade, in the ballot's order, zeros included."""
+    return [(g.value, g.label, counts.get(g.value, 0)) for g in COMMITTEE_ORDER]
+
+
 def tally(*, evaluation: Evaluation) -> Tally | None:
     """The count per candidate and grade; None while the voting is not closed (no running counts).
 
@@ -290,15 +292,11 @@ def tally(*, evaluation: Evaluation) -> Tally | None:
     ballots = Ballot.objects.filter(evaluation=evaluation).aggregate(
         valid=Count("id", filter=Q(is_valid=True)), invalid=Count("id", filter=Q(is_valid=False))
     )
-    quota = excellent_quota(percent=evaluation.excellent_quota_percent, candidates=len(candidates))
+    quota = ballot_quota(evaluation=evaluation, candidate_count=len(candidates))
     suggestions = suggest_grades(counts, quota=quota)
     rows = [CandidateTally(candidate=c, counts=counts[c.pk], unmet=unmet[c.pk], suggested=suggestions.get(c.pk, "")) for c in candidates]
     committee_counts = _committee_counts(evaluation) if evaluation.with_committee_rating else {}
-    committee = (
-        [(g.value, g.label, committee_counts.get(g.value, 0)) for g in COMMITTEE_ORDER]
-        if evaluation.with_committee_rating
-        else []
-    )
+    committee = _committee_rows(committee_counts) if evaluation.with_committee_rating else []
     risks = disclosure_risks(
         valid=ballots["valid"],
         rows=[(r.candidate.member.name, r.counts) for r in rows],
@@ -326,14 +324,6 @@ def is_publicly_shown(*, evaluation: Evaluation, today: dt.date | None = None) -
     """Inside the 公示 period: published, and not past its end date."""
     today = today or timezone.localdate()
     return bool(evaluation.published_at and evaluation.publication_ends_on and today <= evaluation.publication_ends_on)
-
-
-def published_results(*, evaluation: Evaluation) -> list[Candidate]:
-    return list(
-        Candidate.objects.filter(evaluation=evaluation)
-        .select_related("member")
-        .order_by("member__name", "member_id")
-    )
 
 
 def own_result(*, evaluation: Evaluation, member: Member | None) -> Candidate | None:

@@ -34,10 +34,11 @@ from .forms import (
 from .models import Candidate, CommitteeGrade, Evaluation, Grade, Qualification, Status, Voter
 from .policy import default_correction_until
 
+# The grade, qualification and committee columns every ballot, tally and print template iterates over.
 BALLOT_CHOICES = {
-    "grade_choices": Grade.choices,
-    "committee_choices": CommitteeGrade.choices,
-    "qualification_choices": Qualification.choices,
+    "grades": Grade.choices,
+    "qualifications": Qualification.choices,
+    "committee_grades": CommitteeGrade.choices,
 }
 
 
@@ -281,9 +282,7 @@ def paper_ballot_pdf(request, pk):
             "meeting": evaluation.meeting,
             "candidates": candidates,
             "quota": selectors.ballot_quota(evaluation=evaluation, candidate_count=len(candidates)),
-            "grades": Grade.choices,
-            "qualifications": Qualification.choices,
-            "committee_grades": CommitteeGrade.choices,
+            **BALLOT_CHOICES,
         },
     )
     return pdf_response(content, f"{evaluation.meeting.branch.name}-民主测评表.pdf")
@@ -364,10 +363,9 @@ def paper_totals(request, pk):
         {
             "evaluation": evaluation,
             "form": form,
-            "grades": Grade.choices,
-            "qualifications": Qualification.choices,
             "quota": selectors.ballot_quota(evaluation=evaluation, candidate_count=len(candidates)),
             "participation": selectors.participation(evaluation=evaluation),
+            **BALLOT_CHOICES,
         },
     )
 
@@ -384,9 +382,8 @@ def results(request, pk):
             "evaluation": evaluation,
             "tally": tally,
             "chart": tally.chart() if tally else None,
-            "grades": Grade.choices,
-            "qualifications": Qualification.choices,
             "entries": selectors.paper_entries(evaluation=evaluation) if tally else [],
+            **BALLOT_CHOICES,
         },
     )
 
@@ -459,12 +456,13 @@ def follow_up(request, candidate_pk):
     if not request.user.has_perm("evaluations.determine", evaluation):
         raise PermissionDenied
     handling = getattr(candidate, "handling", None)  # reverse one-to-one: None when absent
+    today = timezone.localdate()
+    me = actor_of(request.user).member
     talk_form = FollowUpTalkForm(
         request.POST if request.POST.get("form") == "talk" else None,
-        initial={"talked_on": timezone.localdate(), "talked_by": actor_of(request.user).member.name if actor_of(request.user).member else ""},
+        initial={"talked_on": today, "talked_by": me.name if me else ""},
         prefix="talk",
     )
-    today = timezone.localdate()
     handling_form = HandlingForm(
         request.POST if request.POST.get("form") == "handling" else None,
         instance=handling,
@@ -530,11 +528,11 @@ def published(request, pk):
     shown = evaluation.published_at is not None and (insider or selectors.is_publicly_shown(evaluation=evaluation))
     tally = selectors.tally(evaluation=evaluation) if shown and evaluation.publish_breakdown else None
     counts = {r.candidate.pk: r.cells for r in tally.rows} if tally else {}
-    rows = [(c, counts.get(c.pk)) for c in selectors.published_results(evaluation=evaluation)] if shown else []
+    rows = [(c, counts.get(c.pk)) for c in selectors.candidates_of(evaluation=evaluation)] if shown else []
     return render(
         request,
         "evaluations/published.html",
-        {"evaluation": evaluation, "shown": shown, "rows": rows, "tally": tally, "grades": Grade.choices},
+        {"evaluation": evaluation, "shown": shown, "rows": rows, "tally": tally, **BALLOT_CHOICES},
     )
 
 

@@ -548,10 +548,9 @@ def _meeting_phase(*, meeting: Meeting, members: list[Member], today: dt.date) -
     summary = _("%(date)s 召开") % {"date": meeting.held_on} if meeting.held_on else _("日期未定")
     if present is not None:
         summary += _(";到会 %(p)s/%(t)s 人") % {"p": len(present), "t": len(members)}
-    ready = []
     if meeting.ready_at:
         summary += _(";会前准备已确认就绪")
-    return Phase("meeting", _("召开会议"), meeting.held_on, status, summary, reverse("meetings:meeting_detail", args=[meeting.pk]), ready)
+    return Phase("meeting", _("召开会议"), meeting.held_on, status, summary, reverse("meetings:meeting_detail", args=[meeting.pk]))
 
 
 def _later_phases(*, meeting: Meeting, today: dt.date) -> list[Phase]:

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -198,19 +199,23 @@ PHASE_LINK_PERMS = {url_name: perm for _key, _label, url_name, perm in TABS} | {
 @login_required
 def timeline(request, pk):
     meeting = get_for_user(request.user, "meetings.view_timeline", Meeting.objects.select_related("branch"), pk=pk)
+    return _render_timeline(request, meeting, ReadyForm())
+
+
+def _render_timeline(request, meeting, ready_form, status=200):
     phases = selectors.timeline(meeting=meeting)
     for phase in phases:  # a phase's title links only where this user may go (a link to a 403 helps nobody)
         perm = PHASE_LINK_PERMS.get(resolve(phase.url).view_name) if phase.url else None
         if perm and not request.user.has_perm(perm, meeting):
             phase.url = None
-    coverage = selectors.talk_coverage(meeting=meeting)
     return render(
         request,
         "meetings/timeline.html",
         {
-            "meeting": meeting, "phases": phases, "coverage": coverage, "ready_form": ReadyForm(),
-            "public_url": _public_url(meeting), **_perm_flags(request.user, meeting),
+            "meeting": meeting, "phases": phases, "coverage": selectors.talk_coverage(meeting=meeting),
+            "ready_form": ready_form, "public_url": _public_url(meeting), **_perm_flags(request.user, meeting),
         },
+        status=status,
     )
 
 
@@ -231,16 +236,7 @@ def meeting_ready(request, pk):
         else:
             messages.success(request, _("会前准备已确认就绪。"))
             return redirect("meetings:timeline", pk=meeting.pk)
-    return render(
-        request,
-        "meetings/timeline.html",
-        {
-            "meeting": meeting, "phases": selectors.timeline(meeting=meeting),
-            "coverage": selectors.talk_coverage(meeting=meeting), "ready_form": form,
-            "public_url": _public_url(meeting), **_perm_flags(request.user, meeting),
-        },
-        status=400,
-    )
+    return _render_timeline(request, meeting, form, status=400)
 
 
 # ---------------------------------------------------------------- study sessions
@@ -454,7 +450,10 @@ def opinion_claim(request, pk):
         services.opinion_claim(opinion=opinion, member=member)
         messages.success(request, _("已认领该条意见。"))
     next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
+    # Not a bare startswith("/") check: browsers read "/\evil.example" as "//evil.example".
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(next_url)
     return redirect(reverse("meetings:opinion_list", args=[opinion.meeting_id]) + f"#opinion-{opinion.pk}")
 
@@ -1067,7 +1066,7 @@ def record(request, pk):
     received = {s.member.pk: len(s.received) for s in speakers}
     no_criticism = [s.member for s in speakers if s.member.pk in present_ids and not received[s.member.pk]] if summary.recorded else []
     actor = actor_of(request.user)
-    own_supervisor = getattr(request.user, "supervisor", None) if hasattr(request.user, "supervisor") else None
+    own_supervisor = getattr(request.user, "supervisor", None)
     supervisors = list(meeting.supervisors.all())
     comments = {c.supervisor_id: c for c in rec.supervisor_comments}
     # The giver <option>s, built once: every speaker's panel lists everyone but the speaker.
@@ -1100,7 +1099,7 @@ def record_entry(request, pk):
     meeting = _record_meeting(request, pk)
     form = RecordEntryForm(request.POST)
     if not form.is_valid():
-        errors = [f"{form.fields[k].label if k in form.fields else ''}{';'.join(v)}" for k, v in form.errors.items()]
+        errors = [f"{(form.fields[k].label or '') if k in form.fields else ''}{';'.join(v)}" for k, v in form.errors.items()]
         if _wants_json(request):
             return JsonResponse({"ok": False, "error": ";".join(errors)}, status=400)
         messages.error(request, ";".join(errors))
@@ -1165,7 +1164,7 @@ def record_text(request, pk):
         elif kind == "secretary_comment":
             services.comment_save(meeting=meeting, kind=MeetingComment.Kind.SECRETARY, member=_member_of(meeting, request.POST.get("member")), text=text)
         elif kind == "supervisor_comment":
-            supervisor = meeting.supervisors.filter(pk=request.POST.get("supervisor") or 0).first()
+            supervisor = meeting.supervisors.filter(pk=int_or_none(request.POST.get("supervisor")) or 0).first()
             services.comment_save(meeting=meeting, kind=MeetingComment.Kind.SUPERVISOR, supervisor=supervisor, text=text)
         elif kind in ("closing_statement", "minutes"):
             services.meeting_text_save(meeting=meeting, field=kind, text=text)

@@ -16,7 +16,8 @@ from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from .models import NotificationPreference, ReminderDelivery
+from .models import ReminderDelivery
+from .selectors import notification_preference_get
 
 
 class Channel:
@@ -60,8 +61,7 @@ class EmailChannel(Channel):
     def applies_to(self, delivery: ReminderDelivery) -> bool:
         if not delivery.recipient.email:
             return False
-        pref = NotificationPreference.objects.filter(user_id=delivery.recipient_id).first()
-        return pref is None or pref.email_enabled
+        return notification_preference_get(user=delivery.recipient).email_enabled
 
     def send(self, delivery: ReminderDelivery) -> None:
         link = f"{settings.SITE_URL.rstrip('/')}{delivery.url}" if delivery.url.startswith("/") else delivery.url

@@ -1,14 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branchlife import xlsx
-from branchlife.views import get_for_user, paginate
+from branchlife.views import apply_validation_error, get_for_user, paginate
 
 from . import selectors, services
 from .forms import NotificationFilterForm, PreferenceForm
@@ -20,11 +21,16 @@ def _require_centre(user) -> None:
         raise PermissionDenied
 
 
-@login_required
-def notification_list(request):
+def _filtered(request):
+    """The filter form and the user's notifications it selects (the list page and its export)."""
     _require_centre(request.user)
     form = NotificationFilterForm(request.GET or None)
-    notifications = selectors.notification_list(user=request.user, **form.filters())
+    return form, selectors.notification_list(user=request.user, **form.filters())
+
+
+@login_required
+def notification_list(request):
+    form, notifications = _filtered(request)
     return render(
         request,
         "notifications/notification_list.html",
@@ -34,9 +40,7 @@ def notification_list(request):
 
 @login_required
 def notification_export(request):
-    _require_centre(request.user)
-    form = NotificationFilterForm(request.GET or None)
-    notifications = selectors.notification_list(user=request.user, **form.filters())
+    _form, notifications = _filtered(request)
     rows = (
         [
             timezone.localtime(n.created_at).strftime("%Y-%m-%d %H:%M"),
@@ -82,11 +86,15 @@ def preferences(request):
     initial = {"email": request.user.email, "email_enabled": pref.email_enabled}
     form = PreferenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.notification_preference_update(
-            user=request.user, email_enabled=form.cleaned_data["email_enabled"], email=form.cleaned_data["email"]
-        )
-        messages.success(request, _("通知设置已保存。"))
-        return redirect("notifications:preferences")
+        try:
+            services.notification_preference_update(
+                user=request.user, email_enabled=form.cleaned_data["email_enabled"], email=form.cleaned_data["email"]
+            )
+        except ValidationError as exc:  # e.g. an address longer than the user model's 254 characters
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("通知设置已保存。"))
+            return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})
 
 
@@ -98,6 +106,4 @@ def _back(request) -> str:
     target = request.POST.get("next", "")
     if target and _is_local(request, target):
         return target
-    from django.urls import reverse
-
     return reverse("notifications:list")

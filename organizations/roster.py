@@ -24,6 +24,8 @@ COLUMNS = [
     (gettext_lazy("支委职务"), gettext_lazy("书记 / 副书记 / 组织委员 / 纪检委员 / 宣传委员 / 其他支委,可空")),
 ]
 
+HEADERS = [header for header, _description in COLUMNS]
+
 
 @dataclass
 class RosterRow:

@@ -82,11 +82,8 @@ def branch_list(*, user, within: Organization | None = None, search: str = "") -
 
 
 def child_organizations(*, user, parent: Organization) -> QuerySet[Organization]:
-    """The direct children of a node, with how many branches and members sit below each."""
-    children = organizations_visible_to(user).filter(
-        path__startswith=parent.path, depth=parent.depth + 1
-    ).order_by("path")
-    return children
+    """The direct children of a node that the user may see (subtree_counts gives their figures)."""
+    return organizations_visible_to(user).filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("path")
 
 
 def subtree_counts(*, parent: Organization) -> dict[str, dict[str, int]]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from .models import Member, Organization
-from .roster import COLUMNS, RosterRow, parse_row
+from .roster import HEADERS, RosterRow, parse_row
 
 MAX_ROSTER_ROWS = 5000
 
@@ -28,15 +29,26 @@ class RosterResult:
         return not self.bad_rows
 
 
+# What a damaged or foreign file raises while openpyxl opens it or, in read-only mode, while it reads the
+# rows lazily: a broken zip or deflate stream, a missing part, malformed XML (ParseError is a SyntaxError).
+UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, OSError, ValueError, TypeError)
+
+
 def _read_rows(fileobj) -> list[RosterRow]:
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        try:
+            return _parse_sheet(wb.worksheets[0])
+        finally:
+            wb.close()
+    except UNREADABLE as exc:
         raise RosterError(_("无法读取该文件:请上传用本页模板填写的 .xlsx 表格(不支持 .xls、.csv 或其他格式)。")) from exc
-    ws = wb.worksheets[0]
+
+
+def _parse_sheet(ws) -> list[RosterRow]:
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None)
-    expected = [str(h) for h, _ in COLUMNS]
+    expected = [str(h) for h in HEADERS]
     got = [str(c).strip() if c is not None else "" for c in (header or [])][: len(expected)]
     if got != expected:
         raise RosterError(
@@ -49,7 +61,6 @@ def _read_rows(fileobj) -> list[RosterRow]:
         if len(parsed) >= MAX_ROSTER_ROWS:
             raise RosterError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROSTER_ROWS})
         parsed.append(parse_row(line, list(cells)))
-    wb.close()
     if not parsed:
         raise RosterError(_("表格中没有党员数据。"))
     return parsed

@@ -76,9 +76,7 @@ def organization_detail(request, pk):
 def branch_detail(request, pk):
     branch = get_for_user(request.user, "organizations.view_branch", Organization, pk=pk, level=Organization.Level.BRANCH)
     form = MemberFilterForm(request.GET or None)
-    members = selectors.member_list(
-        branch=branch, search=search_text(request), filters=form.filters() if request.GET else {}
-    )
+    members = selectors.member_list(branch=branch, search=search_text(request), filters=form.filters())
     return render(
         request,
         "organizations/branch_detail.html",
@@ -106,7 +104,7 @@ def roster_export(request, pk):
     return xlsx.xlsx_response(
         filename=f"{branch.name}-花名册.xlsx",
         title=_("花名册"),
-        headers=[h for h, _ in roster.COLUMNS],
+        headers=roster.HEADERS,
         rows=roster.roster_rows(members),
     )
 
@@ -118,7 +116,7 @@ def roster_template(request):
     return xlsx.xlsx_response(
         filename="花名册导入模板.xlsx",
         title=_("花名册"),
-        headers=[h for h, _ in roster.COLUMNS],
+        headers=roster.HEADERS,
         rows=[["张三", "男", "本科", "正式党员", "在职", "否", "2015-07-01", "13800000000", "第一党小组", "组织委员"]],
         notes=[f"{h}:{d}" for h, d in roster.COLUMNS],
     )

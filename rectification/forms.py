@@ -80,6 +80,7 @@ class ItemForm(forms.ModelForm):
     class Meta:
         model = RectificationItem
         fields = ["problems", "title", "goal", "measures", "responsible", "deadline", "commitment"]
+        field_classes = {"problems": ModelMultipleChoiceField}
         widgets = {
             "problems": forms.CheckboxSelectMultiple,
             "goal": forms.Textarea(attrs={"rows": 2}),
@@ -184,8 +185,8 @@ class PrintJobForm(forms.Form):
     kind = forms.ChoiceField(label=_("打印内容"), choices=PrintJob.Kind.choices, initial=PrintJob.Kind.CARDS)
     layout = forms.ChoiceField(label=_("提醒卡版式"), choices=PrintJob.Layout.choices, initial=PrintJob.Layout.A6,
                                required=False, help_text=_("A4 四合一:用普通打印机双面打印(长边翻转),沿虚线裁成四张。"))
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100,
+                              help_text=_("留空表示各支部最近一次组织生活会"))
 
     def clean_layout(self):
         return self.cleaned_data.get("layout") or PrintJob.Layout.A6
-    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100,
-                              help_text=_("留空表示各支部最近一次组织生活会"))

@@ -156,6 +156,11 @@ def impose_four_up(pdf: bytes) -> bytes:
     return out.getvalue()
 
 
+def layout_suffix(layout: str) -> str:
+    """What a cards file name says about its layout: nothing for A6, "(A4四合一)" for four to a sheet."""
+    return "(A4四合一)" if layout == PrintJob.Layout.A4 else ""
+
+
 def cards_in_layout(pdf: bytes, layout: str) -> bytes:
     """The A6 card pages as they are, or four to an A4 sheet (PrintJob.Layout)."""
     return impose_four_up(pdf) if layout == PrintJob.Layout.A4 else pdf

@@ -151,5 +151,5 @@ def job_fail(*, job_id: int, error: str) -> None:
 
 def filename_for(job: PrintJob) -> str:
     year = f"{job.year}年" if job.year else ""
-    layout = "(A4四合一)" if job.kind == PrintJob.Kind.CARDS and job.layout == PrintJob.Layout.A4 else ""
+    layout = pdfs.layout_suffix(job.layout) if job.kind == PrintJob.Kind.CARDS else ""
     return f"{job.organization.name}{year}{job.get_kind_display()}{layout}.pdf"

@@ -197,8 +197,7 @@ def cards_pdf(request, pk):
     meeting = _meeting(request, pk, "rectification.print_cards")
     layout = request.GET.get("layout", PrintJob.Layout.A6)
     pdf = pdfs.cards_in_layout(pdfs.render_cards(meeting=meeting), layout)
-    suffix = "(A4四合一)" if layout == PrintJob.Layout.A4 else ""
-    return pdf_response(pdf, f"{meeting.branch.name}{meeting.year}年整改提醒卡{suffix}.pdf")
+    return pdf_response(pdf, f"{meeting.branch.name}{meeting.year}年整改提醒卡{pdfs.layout_suffix(layout)}.pdf")
 
 
 @login_required
@@ -431,7 +430,7 @@ def item_edit(request, pk):
 
 @login_required
 def evidence_download(request, pk):
-    evidence = _evidence(pk)
+    evidence = get_object_or_404(Evidence.objects.select_related("progress__item__branch"), pk=pk)
     if not request.user.has_perm("rectification.view_item", evidence.progress.item):
         raise PermissionDenied
     try:
@@ -442,13 +441,6 @@ def evidence_download(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _evidence(pk):
-    evidence = Evidence.objects.select_related("progress__item__branch").filter(pk=pk).first()
-    if evidence is None:
-        raise Http404
-    return evidence
 
 
 # ---------------------------------------------------------------- background printing

@@ -42,3 +42,12 @@ def test_it_rejects_a_bad_address_with_a_chinese_message(demo_orgs, login):
     assert 'value="不是邮箱"' in page  # the input is kept
     assert "有效" in response.context["form"].errors["email"][0]  # Django's own Chinese message
     assert not NotificationPreference.objects.exists()
+
+
+def test_it_explains_an_address_too_long_for_the_account(demo_orgs, login):
+    # Valid for the form (up to 320 characters) but longer than the user model's 254: a message, not a 500.
+    address = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".com"
+    response = login("member").post(reverse("notifications:preferences"), {"email": address, "email_enabled": "on"})
+    assert response.status_code == 200
+    assert "254" in response.context["form"].errors["email"][0]
+    assert not NotificationPreference.objects.exists()

@@ -2,6 +2,7 @@ import io
 import os
 import subprocess
 import sys
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -130,3 +131,19 @@ def test_the_command_exits_non_zero_on_bad_input(tmp_path):
     assert proc.returncode != 0
     assert "无法读取该文件" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_it_explains_a_damaged_sheet_instead_of_failing(demo_orgs, login):
+    # openpyxl's read-only mode parses the sheet only while the rows are read: broken XML there must
+    # give the same message as a file that does not open at all, not a 500.
+    src = zipfile.ZipFile(io.BytesIO(xlsx(GOOD)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as damaged:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            damaged.writestr(item, data[: len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
+    before = Member.objects.count()
+    response = upload(login("secretary"), demo_orgs.orgs["office"], out.getvalue())
+    assert response.status_code == 400
+    assert "无法读取该文件" in response.context["form"].errors["file"][0]
+    assert Member.objects.count() == before

@@ -124,3 +124,13 @@ def test_the_secretary_edits_an_item_and_the_history_says_so(login, item):
     item.refresh_from_db()
     assert item.goal == "更高的目标"
     assert "更高的目标" in item.history.get(action="edited").detail
+
+
+def test_a_problem_id_too_large_for_the_database_is_an_invalid_choice_not_a_500(login, item):
+    response = login("secretary").post(reverse("rectification:item_edit", args=[item.pk]), {
+        "problems": ["99999999999999999999"], "title": item.title, "goal": item.goal,
+        "measures": item.measures, "responsible": item.responsible_id, "deadline": item.deadline.isoformat(),
+        "commitment": item.commitment,
+    })
+    assert response.status_code == 400
+    assert response.context["form"].errors["problems"]
