@@ -1,5 +1,6 @@
-"""Demo data for the dashboards: 水阜镇's two village branches at two different points of the 2026 season,
-so that `county` sees at a glance which branches are behind and why.
+"""Demo data for the dashboards: two of 水阜镇's village branches at two different points of the season
+(`ctx.season`: its year, dates as offsets from its anchor), so that `county` sees at a glance which
+branches are behind and why.
 
 - 燕儿坪村党支部: met three weeks ago with its supervisor, who also held a forum (座谈会) with members and
   villagers before it; evaluated; rectification under way, one item late.
@@ -18,11 +19,9 @@ import uuid
 from django.utils import timezone
 
 from evaluations.models import Ballot, BallotMark, Candidate, Evaluation, Voter
-from meetings.models import Attendance, Forum, Meeting, MeetingComment, Opinion, SelfReview, Talk
+from meetings.models import Attendance, Criticism, Forum, Meeting, MeetingComment, Opinion, SelfReview, Talk
 from organizations.models import Supervisor
 from rectification.models import RectificationItem
-
-YEAR = 2026
 
 
 def _aware(day: dt.date, hour: int) -> dt.datetime:
@@ -30,10 +29,10 @@ def _aware(day: dt.date, hour: int) -> dt.datetime:
 
 
 def _yanerping(ctx, supervisor: Supervisor, today: dt.date) -> None:
-    branch, m = ctx.orgs["yanerping"], ctx.members["yanerping"]
+    branch, m, year = ctx.orgs["yanerping"], ctx.members["yanerping"], ctx.season.year
     held = today - dt.timedelta(days=21)
     meeting, _created = Meeting.objects.get_or_create(
-        branch=branch, year=YEAR, kind=Meeting.Kind.ANNUAL,
+        branch=branch, year=year, kind=Meeting.Kind.ANNUAL,
         defaults={
             "held_on": held, "place": "燕儿坪村党员活动室", "opinions_close_on": held - dt.timedelta(days=10),
             "talks_due_on": held - dt.timedelta(days=5), "self_reviews_due_on": held - dt.timedelta(days=3),
@@ -79,6 +78,12 @@ def _yanerping(ctx, supervisor: Supervisor, today: dt.date) -> None:
                                   reason="外出务工" if away else "")
     SelfReview.objects.create(meeting=meeting, kind=SelfReview.Kind.COMMITTEE, status=SelfReview.Status.APPROVED,
                               submitted_at=now, reviewed_at=now)
+    for giver, receiver, text in [
+        (organizer, secretary, "对外出务工党员联系不经常,有的半年没通过电话"),
+        (secretary, organizer, "村道路灯坏了多次反映,修得不及时"),
+        (m["李桂花"], secretary, "到困难户家里走访少"),
+    ]:
+        Criticism.objects.create(meeting=meeting, giver=giver, receiver=receiver, text=text)
     _evaluation(meeting, [secretary, organizer, *others], held)
     item = {"branch": branch, "meeting": meeting, "goal": "问题整改到位", "measures": "制定计划\n按月推进",
             "commitment": "按期完成,接受群众监督。"}
@@ -111,10 +116,10 @@ def _evaluation(meeting: Meeting, members, held: dt.date) -> None:
 
 
 def _shagang(ctx, today: dt.date) -> None:
-    branch, m = ctx.orgs["shagang1"], ctx.members["shagang1"]
+    branch, m, year = ctx.orgs["shagang1"], ctx.members["shagang1"], ctx.season.year
     held = today - dt.timedelta(days=3)
     meeting, _created = Meeting.objects.get_or_create(
-        branch=branch, year=YEAR, kind=Meeting.Kind.ANNUAL,
+        branch=branch, year=year, kind=Meeting.Kind.ANNUAL,
         defaults={
             "held_on": held, "place": "砂岗村村委会", "opinions_close_on": held - dt.timedelta(days=10),
             "talks_due_on": held - dt.timedelta(days=5), "self_reviews_due_on": held - dt.timedelta(days=2),
@@ -132,7 +137,11 @@ def _shagang(ctx, today: dt.date) -> None:
 
 
 def seed(ctx) -> None:
-    today = timezone.localdate()
+    today = ctx.season.anchor
     supervisor = Supervisor.objects.get(user=ctx.users["supervisor"])
     _yanerping(ctx, supervisor, today)
     _shagang(ctx, today)
+
+
+def reset(ctx) -> None:
+    """Nothing of its own: the meetings, evaluations and rectification demos remove these branches' season."""

@@ -2,8 +2,8 @@
 
 - 安岳县青少年宫支部, 2020 (seed 002): closed, sealed, determined — 2 优秀 and 6 合格 — with the
   committee rating (好 / 较好), published and fed back.
-- 水阜镇机关党支部, 2026: open now (opened yesterday, closes in four days), some ballots already cast
-  online and on paper, so that `member` (杨丽) and `secretary` (李建国) can still vote.
+- 砂岗村第二党支部, the season's year: opened at its meeting yesterday, closes in three days (dates from
+  `ctx.season`); three ballots cast online and one on paper, the others still to vote.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
-
-from django.utils import timezone
 
 from meetings.models import Meeting
 
@@ -36,7 +34,7 @@ PALACE_APPRAISALS = {
 
 def seed(ctx) -> None:
     _palace_2020(ctx)
-    _office_2026(ctx)
+    _shagang2_open(ctx)
 
 
 def _cast_recorded(evaluation: Evaluation, member, content: BallotContent) -> None:
@@ -106,52 +104,38 @@ def _suggestions(evaluation: Evaluation) -> dict[int, str]:
     return suggestions_of(evaluation=Evaluation.objects.get(pk=evaluation.pk))
 
 
-def _office_2026(ctx) -> None:
-    branch = ctx.orgs["office"]
-    now = timezone.now()
-    meeting, _created = Meeting.objects.get_or_create(
-        branch=branch,
-        year=2026,
-        kind=Meeting.Kind.ANNUAL,
-        defaults={"held_on": timezone.localdate(), "excellent_quota_percent": Decimal("30")},
-    )
-    existing = Evaluation.objects.filter(meeting=meeting).first()
-    if existing is not None:
-        if existing.is_open(now) and existing.closes_at - now > dt.timedelta(days=1):
-            return
-        if existing.is_open(now):
-            # Keep the demo useful: push the close back while voting is still open.
-            Evaluation.objects.filter(pk=existing.pk).update(closes_at=now + dt.timedelta(days=4))
-            return
-        # Closed (the demo database is old): start a fresh open evaluation.
-        existing.delete()
-    members = ctx.members["office"]
+def _shagang2_open(ctx) -> None:
+    season = ctx.season
+    meeting = Meeting.objects.get(branch=ctx.orgs["shagang2"], year=season.year, kind=Meeting.Kind.ANNUAL)
+    if Evaluation.objects.filter(meeting=meeting).exists():
+        return
+    members = ctx.members["shagang2"]
     evaluation = services.evaluation_create(
-        meeting=meeting,
-        opens_at=now - dt.timedelta(days=1),
-        closes_at=now + dt.timedelta(days=4),
-        with_qualifications=True,
-        # All 28 are evaluated here (the default would be the 25 in service): 30% of 28 → 8 优秀 a ballot.
-        candidates=list(members.values()),
-        voters=list(members.values()),
+        meeting=meeting, opens_at=season.at(-1, 10, 30), closes_at=season.at(3, 17), with_qualifications=True,
+        candidates=list(members.values()), voters=list(members.values()),
     )
     candidates = {c.member.name: c.pk for c in Candidate.objects.filter(evaluation=evaluation).select_related("member")}
-    rng = random.Random(2026)
+    rng = random.Random(season.anchor.toordinal())
     names = list(members)
-    keep_open = {"李建国", "杨丽"}
-    online = [n for n in names if n not in keep_open][:12]
-    paper = [n for n in names if n not in keep_open and n not in online][:2]
-    for name in online:
-        services.ballot_cast(evaluation=evaluation, member=members[name], content=_random_content(rng, candidates))
-    secretary = ctx.users["secretary"]
-    services.paper_voters_set(evaluation=evaluation, members=[members[n] for n in paper], by=secretary)
-    for _n in paper:
-        services.paper_ballot_enter(evaluation=evaluation, content=_random_content(rng, candidates), spoiled=False, by=secretary)
+    for name in names[:3]:
+        services.ballot_cast(evaluation=evaluation, member=members[name], content=_random_content(rng, candidates, 1))
+    secretary = members[names[0]].user or ctx.users["county"]
+    services.paper_voters_set(evaluation=evaluation, members=[members[names[3]]], by=secretary)
+    services.paper_ballot_enter(evaluation=evaluation, content=_random_content(rng, candidates, 1), spoiled=False, by=secretary)
 
 
-def _random_content(rng: random.Random, candidates: dict[str, int]) -> BallotContent:
+def reset(ctx) -> None:
+    """Remove the season's evaluations (marks first: they protect their candidates)."""
+    from meetings.demo import SEASON_BRANCHES
+
+    branches = [ctx.orgs[key] for key in SEASON_BRANCHES]
+    BallotMark.objects.filter(evaluation__meeting__branch__in=branches).delete()
+    Evaluation.objects.filter(meeting__branch__in=branches).delete()
+
+
+def _random_content(rng: random.Random, candidates: dict[str, int], excellent: int) -> BallotContent:
     ids = list(candidates.values())
-    excellent = set(rng.sample(ids, 5))
+    excellent = set(rng.sample(ids, excellent))
     grades = {}
     for cid in ids:
         if cid in excellent:

@@ -1,14 +1,18 @@
 """Demo meetings (safe to run again: rows are found by their natural keys and updated in place).
 
-- 水阜镇机关党支部 2026 annual meeting, part-way through phase 1 around 2026-11-25: some opinions
-  claimed and answered, some talks done and some missing, self-reviews submitted / returned / drafts /
-  missing; the demo `member` (杨丽) has to-dos.
-- 水阜镇机关党支部 2025 annual meeting: a few members' earlier self-reviews, so that repeated problems
-  are flagged in 2026.
-- 安岳县青少年宫支部 2020 annual meeting (seed 002), held 2021-03-15 and fully recorded (issue 5).
+Every date of 水阜镇's meetings is an offset from the season's anchor (`ctx.season`, the day the season
+was built; see `organizations.demo.Season`), so the story is the same on any day of the year:
 
-The 2026 meeting's forum-channel opinions were gathered at two forums (座谈会), one held with the demo
-supervisor 何奇哲, who answered one opinion on the spot.
+- 水阜镇机关党支部's current annual meeting (year `season.year`, held 15 days after the anchor), part-way
+  through phase 1: opinions still open (some claimed and answered, two gathered at forums, one with the
+  demo supervisor 何奇哲 who answered on the spot), talks done and missing, self-reviews submitted /
+  returned / drafts / missing; the demo `member` (杨丽) has to-dos.
+- 水阜镇机关党支部's previous annual meeting, held a year earlier and fully recorded (attendance,
+  criticisms and self-criticisms, every member's approved self-review, the supervisor's 点评), closed:
+  its problem list is what the rectification demo works on, and 杨丽's earlier problems make her
+  repeated one flagged this year.
+- 安岳县青少年宫支部's 2020 annual meeting (seed 002), held 2021-03-15 and fully recorded: a record of the
+  past that keeps its historical dates.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from organizations.demo import MEETING_IN_DAYS
 from organizations.models import Supervisor
 
 from . import services
@@ -40,7 +45,8 @@ from .models import (
 
 D = dt.date
 ASPECTS = Meeting._meta.get_field("review_aspects").default()
-
+# The demo branches of 皋兰县 whose meetings follow the season (安岳's seed-002 meeting does not).
+SEASON_BRANCHES = ("office", "shagang1", "shagang2", "yanerping")
 
 def _aware(date: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(date, dt.time(hour, minute)))
@@ -126,123 +132,226 @@ def _review(meeting, member, status, problems, *, root_causes="", measures="", d
 
 
 # ---------------------------------------------------------------- 水阜镇机关党支部
+# Problems members find in their self-reviews: (aspect index, problem, the rectification item's title and
+# measures). The rectification demo takes titles and measures from here, so each item matches its problem.
+PROBLEMS = [
+    (0, "理论学习不够深入,满足于读文件、记笔记,联系实际思考不多", "系统学习党的创新理论",
+     "每周集中学习不少于2小时\n每月撰写1篇学习心得\n参加支部专题研讨并发言"),
+    (2, "下村入户少,对群众反映的问题跟进不及时", "深入村社走访群众", "每月到联系村走访不少于4次\n建立走访台账,问题一周内反馈"),
+    (1, "执行组织生活制度不够严格,有时以工作忙为由请假", "严格执行组织生活制度", "按时参加三会一课,不无故缺席\n因公请假提前向书记报告"),
+    (3, "工作标准不高,材料报送多次出现差错", "提高材料报送质量", "建立报送台账,交叉校对\n每周一核对一次进度"),
+    (3, "对党员教育管理抓得不严,流动党员联系不经常", "加强流动党员联系", "每月与流动党员视频联系一次\n建立流动党员微信群"),
+    (2, "为民服务的主动性不强,办理群众诉求存在拖延现象", "加快群众诉求办理", "诉求件3个工作日内答复\n每周梳理未办结事项"),
+    (3, "工作中求稳怕乱,遇到矛盾问题有畏难情绪", "主动担当攻坚克难", "主动认领1项难点工作并按月报告进展\n遇到矛盾问题当天向分管领导汇报"),
+    (4, "对分管业务钻研不深,习惯按老办法办事", "提升业务能力", "参加县级业务培训2次\n梳理本岗位工作流程图并提出1条改进建议"),
+    (5, "廉洁自律意识不够强,对身边小节问题警惕不够", "增强廉洁自律意识", "签订廉洁承诺书\n每半年对照检查1次"),
+    (4, "抓落实的韧劲不足,有的工作布置多、督促少", "抓好工作落实", "重点工作建立清单,每周跟踪一次\n逾期事项当天说明原因"),
+    (0, "学用结合不紧,学习体会停留在表面", "学以致用推动工作", "每季度结合分管工作写1篇调研体会\n在支部学习会上交流1次"),
+    (5, "开会时经常看手机,会风会纪不够严", "改进会风学风", "开会期间手机静音\n会后撰写学习笔记"),
+    (2, "对群众来电答复不够耐心,语气生硬", "规范群众来电答复", "制定来电答复规范\n每月抽查10个来电回访"),
+    (4, "对年轻同志传帮带不够,工作交接不细致", "加强对年轻干部传帮带", "结对2名年轻干部,每月交流1次\n交接工作列清单、签字确认"),
+]
+# Criticisms received at last year's meeting: (criticism, item title, measures).
+CRITICISMS = [
+    ("批评与自我批评不够大胆,存在“老好人”思想", "敢于开展批评与自我批评", "组织生活会上至少对两名同志提出具体批评\n每季度与支委谈心1次"),
+    ("下乡调研走马观花,没有真正沉下去", "下沉一线调研", "每季度形成1篇调研报告\n调研发现问题列入台账跟踪"),
+    ("材料报送多次逾期,影响了全镇工作进度", "按时报送材料", "倒排报送时间表\n逾期当天说明原因"),
+    ("对群众反映的问题回复拖沓,没有给人家一个准信", "限时回复群众诉求", "群众反映问题3个工作日内回复\n每月回访一次办理结果"),
+    ("参加集体学习不够积极,发言准备不充分", "积极参加集体学习", "每次集体学习前准备发言提纲\n全年交流发言不少于2次"),
+    ("分配的工作有时要催才动,主动性不够", "增强工作主动性", "每周一列出本周工作清单\n完成情况周五报告"),
+]
+COMMITTEE_PROBLEMS = [
+    (3, "支部班子抓党员教育管理的办法不多,流动党员管理有空档", "建立流动党员联系台账", "建立流动党员联系台账\n每月通报一次联系情况"),
+    (2, "班子成员下村调研次数偏少", "班子成员常态化下村调研", "班子成员每周至少下村一次\n每月通报下村情况"),
+]
+ROOT_CAUSES = [
+    "宗旨意识有所淡化,自我要求有所放松。",
+    "理论武装不够,学习的自觉性不强。",
+    "担当精神不足,满足于完成任务。",
+    "对群众的感情不够深,服务意识不强。",
+]
+DIRECTIONS = ["做一名合格党员。", "以更高标准做好本职工作。", "在岗位上亮身份、作表率。"]
+
+
+def last_year_problems(i: int) -> list[tuple]:
+    """The two problems member i (in roster order) found a year ago: no two members share the same pair."""
+    first = (i + 9) % len(PROBLEMS)
+    return [PROBLEMS[first], PROBLEMS[(first + 1 + 4 * (i // len(PROBLEMS))) % len(PROBLEMS)]]
+
+
+def this_year_problems(i: int) -> list[tuple]:
+    """This year's two: none repeats the member's own from last year (杨丽's draft adds the repeat)."""
+    first = (i + 4) % len(PROBLEMS)
+    return [PROBLEMS[first], PROBLEMS[(first + 3 + 4 * (i // len(PROBLEMS))) % len(PROBLEMS)]]
+
+
+def criticisms_received(i: int, n: int) -> list[tuple[int, tuple]]:
+    """(giver's roster index, criticism) for member i of n: one each, a second for every third member."""
+    received = [((i + 3) % n, CRITICISMS[i % len(CRITICISMS)])]
+    if i % 3 == 0:
+        received.append(((i + 7) % n, CRITICISMS[(i + 4) % len(CRITICISMS)]))
+    return received
+
+
+def _review_rows(problems) -> list[tuple[str, str, str]]:
+    return [(ASPECTS[aspect], text, measures.split("\n")[0]) for aspect, text, _title, measures in problems]
+
+
+def _last_year(ctx, supervisor) -> Meeting:
+    """The previous annual meeting, held a year before this one and recorded in full, then closed."""
+    office, m, season = ctx.orgs["office"], ctx.members["office"], ctx.season
+    held = MEETING_IN_DAYS - 364  # the same weekday a year earlier
+    meeting = _meeting(
+        office, season.last_year, held_on=season.day(held), starts_at=dt.time(9, 0), place="水阜镇政府三楼会议室",
+        opinions_close_on=season.day(held - 11), talks_due_on=season.day(held - 7),
+        self_reviews_due_on=season.day(held - 4), ballot_closes_at=season.at(held, 17),
+        rectification_plans_due_on=season.day(held + 19), talk_rule_set=Meeting.TalkRuleSet.THREE,
+        supervisors=[supervisor], recorders=[m["刘芳"]],
+    )
+    names = list(m)
+    for i, name in enumerate(names):
+        _review(meeting, m[name], "approved", _review_rows(last_year_problems(i)),
+                root_causes=ROOT_CAUSES[i % len(ROOT_CAUSES)], measures="按问题清单逐项整改,明确完成时限。",
+                direction=DIRECTIONS[i % len(DIRECTIONS)], submitted_on=season.day(held - 6 + i % 3))
+    _review(meeting, None, "approved", _review_rows(COMMITTEE_PROBLEMS), root_causes="班子对基层党建工作重视不够。",
+            measures="按问题清单逐项整改。", direction="建设过硬党支部。", submitted_on=season.day(held - 3))
+    if meeting.closed_at is not None:
+        return meeting
+    # 三个必谈, all done: committee members pairwise, each member with a committee member and with the next.
+    committee = [p for p in m.values() if p.is_committee]
+    talked = [(a, b) for k, a in enumerate(committee) for b in committee[k + 1:]]
+    ordinary = [p for p in m.values() if not p.is_committee]
+    talked += [(committee[k % len(committee)], p) for k, p in enumerate(ordinary)]
+    talked += [(p, ordinary[(k + 1) % len(ordinary)]) for k, p in enumerate(ordinary) if k % 2 == 0]
+    for k, (a, b) in enumerate(talked):
+        _talk(meeting, a, b, season.day(held - 20 + k % 12), "交流思想,相互提醒", "相互指出了不足。")
+    services.agenda_ensure_default(meeting=meeting)
+    away = {"马超": "在外地务工", "谢勇": "在外地务工"}
+    for name, member in m.items():
+        Attendance.objects.update_or_create(
+            meeting=meeting, member=member,
+            defaults={"status": "leave" if name in away else "present", "reason": away.get(name, "")},
+        )
+    meeting.supervisors_present.set([supervisor])
+    for i, name in enumerate(names):
+        if name not in away:
+            own = last_year_problems(i)[0][1]
+            _criticism(meeting, m[name], m[name], f"对照检查:{own}。", is_self=True)
+        for giver, (text, _title, _measures) in criticisms_received(i, len(names)):
+            while names[giver] in away or giver == i:  # only those present speak
+                giver = (giver + 1) % len(names)
+            _criticism(meeting, m[names[giver]], m[name], text)
+    MeetingComment.objects.update_or_create(
+        meeting=meeting, kind=MeetingComment.Kind.SUPERVISOR, supervisor=supervisor,
+        defaults={"text": "相互批评点到了具体事,整改措施要能量化、可检查。"},
+    )
+    meeting.closing_statement = "对大家提出的批评意见全部认领,逐条制定整改措施,按期整改到位。"
+    meeting.save(update_fields=["closing_statement"])
+    services.meeting_close(meeting=meeting)
+    Meeting.objects.filter(pk=meeting.pk).update(closed_at=season.at(held, 11, 30))
+    meeting.refresh_from_db()
+    return meeting
+
+
 def _shuifu(ctx) -> tuple[Meeting, Meeting]:
     office = ctx.orgs["office"]
     m = ctx.members["office"]
+    season = ctx.season
+    day = season.day
     supervisor = Supervisor.objects.get(user=ctx.users["supervisor"])
-
-    last_year = _meeting(
-        office, 2025, held_on=D(2025, 12, 12), starts_at=dt.time(9, 0), place="水阜镇政府三楼会议室",
-        opinions_close_on=D(2025, 12, 1), talks_due_on=D(2025, 12, 5), self_reviews_due_on=D(2025, 12, 8),
-        ballot_closes_at=_aware(D(2025, 12, 12), 17), rectification_plans_due_on=D(2025, 12, 31),
-        talk_rule_set=Meeting.TalkRuleSet.THREE, supervisors=[supervisor],
-    )
-    for name, problems in {
-        "杨丽": [
-            (ASPECTS[0], "理论学习不够深入,满足于读文件、记笔记,联系实际思考不多", "每月读一本理论书籍"),
-            (ASPECTS[2], "下村入户少,对群众反映的低保办理进度跟进不及时", "每周到联系村走访一次"),
-        ],
-        "赵磊": [(ASPECTS[3], "工作标准不高,材料报送多次出现差错", "建立报送台账,交叉校对")],
-        "张伟": [(ASPECTS[1], "对党员教育管理抓得不严,流动党员联系不经常", "每月与流动党员视频联系一次")],
-    }.items():
-        _review(last_year, m[name], "approved", problems, root_causes="宗旨意识有所淡化。", measures="按清单逐项整改。",
-                direction="做一名合格党员。", submitted_on=D(2025, 12, 6))
+    last_year = _last_year(ctx, supervisor)
 
     meeting = _meeting(
-        office, 2026, held_on=D(2026, 12, 10), starts_at=dt.time(9, 0), place="水阜镇政府三楼会议室",
-        basis="中共皋兰县委组织部《关于召开2026年度基层党组织组织生活会和开展民主评议党员工作的通知》",
-        excellent_quota_percent=Decimal("30"), opinions_close_on=D(2026, 11, 28), talks_due_on=D(2026, 11, 20),
-        self_reviews_due_on=D(2026, 12, 3), ballot_closes_at=_aware(D(2026, 12, 10), 17),
-        rectification_plans_due_on=D(2026, 12, 25), talk_rule_set=Meeting.TalkRuleSet.THREE,
+        office, season.year, held_on=season.meeting_day, starts_at=dt.time(9, 0), place="水阜镇政府三楼会议室",
+        basis=f"中共皋兰县委组织部《关于召开{season.year}年度基层党组织组织生活会和开展民主评议党员工作的通知》",
+        excellent_quota_percent=Decimal("30"), opinions_close_on=day(7), talks_due_on=day(4),
+        self_reviews_due_on=day(8), ballot_closes_at=season.at(MEETING_IN_DAYS, 17),
+        rectification_plans_due_on=day(MEETING_IN_DAYS + 15), talk_rule_set=Meeting.TalkRuleSet.THREE,
         claim_target_member=3, claim_target_committee=5, supervisors=[supervisor], recorders=[m["刘芳"]],
         closed_at=None, ready_at=None, ready_note="",
     )
 
     names = list(m)
     everyone = [m[n] for n in names]
-    _study(meeting, D(2026, 11, 6), "学习党的二十届四中全会精神", "书记领读、交流发言", "《中国共产党支部工作条例(试行)》;全会公报",
+    _study(meeting, day(-19), "学习党的最新理论成果和上级会议精神", "书记领读、交流发言", "《中国共产党支部工作条例(试行)》;会议公报",
            [p for p in everyone if p.name not in ("马超", "谢勇", "韩冬")])
-    _study(meeting, D(2026, 11, 18), "对照党章党规找差距", "分组自由讨论", "《中国共产党章程》;《关于新形势下党内政治生活的若干准则》",
+    _study(meeting, day(-7), "对照党章党规找差距", "分组自由讨论", "《中国共产党章程》;《关于新形势下党内政治生活的若干准则》",
            [p for p in everyone if p.name not in ("马超", "谢勇", "罗霞", "徐军", "曹阳")])
 
     secretary, deputy, zhang, liu, chen = m["李建国"], m["王秀兰"], m["张伟"], m["刘芳"], m["陈志强"]
     yang = m["杨丽"]
     ops = [
-        ("班子成员下村调研次数偏少,对村里的饮水工程进度掌握不够。", "visit", D(2026, 11, 9), None, "style", [secretary, deputy], "answered",
+        ("班子成员下村调研次数偏少,对村里的饮水工程进度掌握不够。", "visit", -16, None, "style", [secretary, deputy], "answered",
          "已安排班子成员每周轮流下村,饮水工程进度每周通报。"),
-        ("党员活动日有时流于形式,学习内容与镇里工作结合不紧。", "forum", D(2026, 11, 10), None, "organization", [secretary, zhang], "resolved",
+        ("党员活动日有时流于形式,学习内容与镇里工作结合不紧。", "forum", -15, None, "organization", [secretary, zhang], "resolved",
          "已调整主题党日安排,每次结合一项中心工作。"),
-        ("办事大厅中午休息时没人值班,群众白跑一趟。", "box", D(2026, 11, 11), None, "service", [deputy], "open", ""),
-        ("流动党员参加组织生活的渠道太少,希望多用微信群。", "wechat", D(2026, 11, 12), None, "organization", [zhang], "answered",
+        ("办事大厅中午休息时没人值班,群众白跑一趟。", "box", -14, None, "service", [deputy], "open", ""),
+        ("流动党员参加组织生活的渠道太少,希望多用微信群。", "wechat", -13, None, "organization", [zhang], "answered",
          "已建立流动党员微信群,每月线上学习一次。"),
-        ("民政窗口办理低保审核时,对群众的解释不够耐心。", "public", D(2026, 11, 13), yang, "service", [], "open", ""),
-        ("低保办理进度希望能在村务公开栏及时公示。", "public", D(2026, 11, 14), yang, "service", [], "open", ""),
-        ("镇机关开会太多,有的会可以合并。", "member", D(2026, 11, 14), None, "style", [secretary, chen], "open", ""),
-        ("宣传栏内容更新不及时,有的还是去年的。", "box", D(2026, 11, 15), chen, "work", [chen], "answered", "已全部更新,每月一换。"),
-        ("纪检委员对干部上班期间玩手机的现象提醒不够。", "member", D(2026, 11, 16), liu, "integrity", [liu], "open", ""),
-        ("希望支部多组织到先进村学习观摩。", "forum", D(2026, 11, 17), None, "", [], "open", ""),
-        ("党费收缴公示不够及时。", "member", D(2026, 11, 17), zhang, "organization", [zhang], "resolved", "已按季度公示。"),
-        ("有的干部对群众来电推诿,说不归自己管。", "public", D(2026, 11, 18), None, "", [], "open", ""),
-        ("机关食堂浪费现象需要管一管。", "box", D(2026, 11, 19), None, "", [], "open", ""),
-        ("年轻干部下村时对政策解读不够准确。", "visit", D(2026, 11, 20), m["赵磊"], "work", [m["赵磊"]], "open", ""),
-        ("建议把群众反映问题的办理结果定期反馈。", "public", D(2026, 11, 23), None, "", [], "open", ""),
-        ("支部书记对青年党员的思想关心不够。", "member", D(2026, 11, 24), secretary, "politics", [], "open", ""),
+        ("民政窗口办理低保审核时,对群众的解释不够耐心。", "public", -12, yang, "service", [], "open", ""),
+        ("低保办理进度希望能在村务公开栏及时公示。", "public", -11, yang, "service", [], "open", ""),
+        ("镇机关开会太多,有的会可以合并。", "member", -11, None, "style", [secretary, chen], "open", ""),
+        ("宣传栏内容更新不及时,有的还是去年的。", "box", -10, chen, "work", [chen], "answered", "已全部更新,每月一换。"),
+        ("纪检委员对干部上班期间玩手机的现象提醒不够。", "member", -9, liu, "integrity", [liu], "open", ""),
+        ("希望支部多组织到先进村学习观摩。", "forum", -8, None, "", [], "open", ""),
+        ("党费收缴公示不够及时。", "member", -8, zhang, "organization", [zhang], "resolved", "已按季度公示。"),
+        ("有的干部对群众来电推诿,说不归自己管。", "public", -7, None, "", [], "open", ""),
+        ("机关食堂浪费现象需要管一管。", "box", -6, None, "", [], "open", ""),
+        ("年轻干部下村时对政策解读不够准确。", "visit", -5, m["赵磊"], "work", [m["赵磊"]], "open", ""),
+        ("建议把群众反映问题的办理结果定期反馈。", "public", -2, None, "", [], "open", ""),
+        ("支部书记对青年党员的思想关心不够。", "member", -1, secretary, "politics", [], "open", ""),
     ]
     # The forum-channel opinions above were heard at these two forums (座谈会).
     forums = {
-        D(2026, 11, 10): _forum(
-            meeting, D(2026, 11, 10), "机关党员座谈会:听取对支部班子的意见", place="水阜镇政府三楼会议室",
+        -15: _forum(
+            meeting, day(-15), "机关党员座谈会:听取对支部班子的意见", place="水阜镇政府三楼会议室",
             members=22, others=0, supervisors=[supervisor],
             notes="督导何奇哲参加,对主题党日流于形式的意见当场作了答复,支部随后调整了安排。",
         ),
-        D(2026, 11, 17): _forum(
-            meeting, D(2026, 11, 17), "服务对象和村干部座谈会", place="水阜村村委会", members=6, others=11,
-        ),
+        -8: _forum(meeting, day(-8), "服务对象和村干部座谈会", place="水阜村村委会", members=6, others=11),
     }
-    for i, (text, channel, day, target, category, claimants, status, answer) in enumerate(ops):
+    for i, (text, channel, offset, target, category, claimants, status, answer) in enumerate(ops):
         named = channel == "member" and i % 2 == 0
         _opinion(
-            meeting, text, channel=channel, received_on=day, target=target, anonymous=not named,
+            meeting, text, channel=channel, received_on=day(offset), target=target, anonymous=not named,
             author=m["孙燕"] if named else None, category=category, claimants=claimants, status=status, answer=answer,
             answered_by=claimants[0] if claimants and status != "open" else None,
-            forum=forums.get(day) if channel == "forum" else None, on_the_spot=channel == "forum",
+            forum=forums.get(offset) if channel == "forum" else None, on_the_spot=channel == "forum",
         )
 
     # Talks: every committee pair but one, most members with a committee member, some members with each other.
     committee = [secretary, deputy, zhang, liu, chen]
-    day = D(2026, 11, 2)
     pairs = [(a, b) for i, a in enumerate(committee) for b in committee[i + 1:]]
     for i, (a, b) in enumerate(pairs[:-1]):
-        _talk(meeting, a, b, day + dt.timedelta(days=i % 10), "交流班子建设和分管工作中的问题",
+        _talk(meeting, a, b, day(-23 + i % 10), "交流班子建设和分管工作中的问题",
               "相互指出了工作中的不足,约定在会上开门见山地批评。")
     ordinary = [p for p in everyone if not p.is_committee]
     for i, p in enumerate(ordinary):
         if p.name in ("杨丽", "马超", "谢勇", "韩冬", "冯丹", "曹阳"):
             continue
-        _talk(meeting, committee[i % len(committee)], p, day + dt.timedelta(days=i % 15), "听取对班子的意见,谈思想和工作",
+        _talk(meeting, committee[i % len(committee)], p, day(-23 + i % 15), "听取对班子的意见,谈思想和工作",
               "谈了工作中的困难,提出了意见建议。")
     for a, b in [("赵磊", "黄静"), ("周杰", "吴敏"), ("孙燕", "朱红"), ("胡斌", "郭婷"), ("何平", "高洁"), ("林涛", "郑刚")]:
-        _talk(meeting, m[a], m[b], D(2026, 11, 16), "相互提醒,交流思想", "互相指出了不足。")
+        _talk(meeting, m[a], m[b], day(-9), "相互提醒,交流思想", "互相指出了不足。")
 
     # Self-reviews: 14 submitted (9 approved), 2 returned, 4 drafts (杨丽 among them), the rest not started.
     approved = ["李建国", "王秀兰", "张伟", "刘芳", "陈志强", "周杰", "吴敏", "孙燕", "朱红"]
     submitted = ["胡斌", "郭婷", "何平", "高洁", "林涛"]
     returned = ["赵磊", "黄静"]
     drafts = ["杨丽", "郑刚", "梁雪", "宋梅"]
-    for i, name in enumerate(approved + submitted):
+    for name in approved + submitted:
+        i = names.index(name)
         _review(
-            meeting, m[name], "approved" if name in approved else "submitted",
-            [(ASPECTS[i % 6], f"{name}同志查摆:对分管工作中群众反映的问题跟踪不够,回访不及时", "建立问题台账,每件事 7 日内回访"),
-             (ASPECTS[(i + 3) % 6], "批评与自我批评放不开,怕得罪人", "会上至少对两名同志提出具体批评意见")],
-            root_causes="宗旨意识有所淡化,自我要求有所放松。", measures="对照问题清单逐项整改,12 月底前完成。",
-            direction="以更高标准做好本职工作。", submitted_on=D(2026, 11, 15 + i % 8),
+            meeting, m[name], "approved" if name in approved else "submitted", _review_rows(this_year_problems(i)),
+            root_causes=ROOT_CAUSES[(i + 1) % len(ROOT_CAUSES)], measures="对照问题清单逐项整改,一个月内完成。",
+            direction=DIRECTIONS[(i + 1) % len(DIRECTIONS)], submitted_on=day(-10 + i % 8),
         )
     for name in returned:
         _review(
             meeting, m[name], "returned",
             [(ASPECTS[0], "学习不够深入", "进一步加强学习")],
             root_causes="放松了学习。", measures="尽量多学习。",
-            comment="问题写得太笼统,请结合具体工作举例;措施要写明做什么、什么时候完成。", submitted_on=D(2026, 11, 20),
+            comment="问题写得太笼统,请结合具体工作举例;措施要写明做什么、什么时候完成。", submitted_on=day(-5),
         )
     _review(
         meeting, yang, "draft",
@@ -251,15 +360,15 @@ def _shuifu(ctx) -> tuple[Meeting, Meeting]:
         root_causes="对自己要求不严。", measures="争取在明年上半年改正。",
     )
     for name in drafts[1:]:
-        _review(meeting, m[name], "draft", [(ASPECTS[3], "工作主动性不够", "")])
+        _review(meeting, m[name], "draft", [(ASPECTS[3], this_year_problems(names.index(name))[0][1], "")])
     # Keep reviews of members not named above out (a second run must not leave extras behind).
     SelfReview.objects.filter(meeting=meeting, kind=SelfReview.Kind.MEMBER).exclude(
         member__name__in=approved + submitted + returned + drafts
     ).delete()
     _review(
         meeting, None, "draft",
-        [(ASPECTS[3], "支部班子抓党员教育管理的办法不多,流动党员管理有空档", "12 月底前建立流动党员联系台账"),
-         (ASPECTS[2], "班子成员下村调研次数偏少", "班子成员每周至少下村一次,每月通报")],
+        [(ASPECTS[3], "支部班子落实“三会一课”制度不够经常,有时以会代学", "每月固定主题党日,会前明确主题"),
+         (ASPECTS[2], "班子回应群众关切不够及时,意见办理结果反馈少", "群众意见办理结果每月公开一次")],
         root_causes="班子对基层党建工作重视不够。", measures="按问题清单逐项整改。", direction="建设过硬党支部。",
     )
     return last_year, meeting
@@ -426,9 +535,58 @@ def _palace_record(ctx, meeting: Meeting) -> None:
     Meeting.objects.filter(pk=meeting.pk).update(closed_at=_aware(D(2021, 3, 15), 11, 30))
 
 
+# ---------------------------------------------------------------- 砂岗村第二党支部
+def _shagang2(ctx) -> Meeting:
+    """Met yesterday and recorded; its members vote until three days from now (the evaluations demo)."""
+    branch, m, season = ctx.orgs["shagang2"], ctx.members["shagang2"], ctx.season
+    meeting = _meeting(
+        branch, season.year, held_on=season.day(-1), starts_at=dt.time(9, 0), place="砂岗村党员活动室",
+        opinions_close_on=season.day(-8), talks_due_on=season.day(-5), self_reviews_due_on=season.day(-3),
+        ballot_closes_at=season.at(3, 17), rectification_plans_due_on=season.day(14),
+        talk_rule_set=Meeting.TalkRuleSet.THREE,
+    )
+    if meeting.closed_at is not None:
+        return meeting
+    names = list(m)
+    secretary, organizer = m[names[0]], m[names[1]]
+    _talk(meeting, secretary, organizer, season.day(-9), "交流支部工作", "相互指出了不足。")
+    for i, name in enumerate(names[2:]):
+        _talk(meeting, (secretary, organizer)[i % 2], m[name], season.day(-8 + i), "听取意见,谈思想", "提出了意见建议。")
+        _review(meeting, m[name], "approved", _review_rows([PROBLEMS[(i * 3) % len(PROBLEMS)]]),
+                root_causes=ROOT_CAUSES[i % len(ROOT_CAUSES)], measures="按清单整改。", submitted_on=season.day(-5))
+    for member in (secretary, organizer):
+        _review(meeting, member, "approved", _review_rows([PROBLEMS[6]]), root_causes=ROOT_CAUSES[2],
+                measures="按清单整改。", submitted_on=season.day(-4))
+    away = names[4]  # a migrant member (流动党员), working elsewhere
+    for name, member in m.items():
+        Attendance.objects.update_or_create(
+            meeting=meeting, member=member,
+            defaults={"status": "leave" if name == away else "present", "reason": "外出务工" if name == away else ""},
+        )
+    _criticism(meeting, organizer, secretary, CRITICISMS[1][0])
+    _criticism(meeting, secretary, m[names[3]], CRITICISMS[4][0])
+    _criticism(meeting, m[names[2]], organizer, CRITICISMS[5][0])
+    services.meeting_close(meeting=meeting)
+    Meeting.objects.filter(pk=meeting.pk).update(closed_at=season.at(-1, 11, 30))
+    return meeting
+
+
+def season_anchor(ctx) -> dt.date | None:
+    """The day the demo's current season was built on: its 水阜镇 meeting is held MEETING_IN_DAYS later."""
+    meeting = (
+        Meeting.objects.filter(branch=ctx.orgs["office"], kind=Meeting.Kind.ANNUAL, closed_at__isnull=True)
+        .exclude(held_on__isnull=True).order_by("-year").first()
+    )
+    return meeting.held_on - dt.timedelta(days=MEETING_IN_DAYS) if meeting else None
+
+
+def reset(ctx) -> None:
+    """Remove the season's meetings (the later apps' `reset` ran first), so it is built anew around today."""
+    Meeting.objects.filter(branch__in=[ctx.orgs[key] for key in SEASON_BRANCHES]).delete()
+
+
 def seed(ctx) -> None:
-    last_year, _current = _shuifu(ctx)
-    # Held long ago; kept for the repeated-problem check only (its own problem list is not rebuilt here).
-    Meeting.objects.filter(pk=last_year.pk, closed_at__isnull=True).update(closed_at=_aware(D(2025, 12, 12), 12))
+    _shuifu(ctx)
+    _shagang2(ctx)
     palace = _palace(ctx)
     _palace_record(ctx, palace)

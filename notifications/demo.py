@@ -17,3 +17,12 @@ def seed(ctx) -> None:
         if user is not None and user.email != address:
             user.email = address
             user.save(update_fields=["email"])
+
+
+def reset(ctx) -> None:
+    """The demo accounts' reminders and notices belong to the season being rebuilt."""
+    from .models import Notification, ReminderDelivery
+
+    users = list(ctx.users.values())
+    ReminderDelivery.objects.filter(recipient__in=users).delete()
+    Notification.objects.filter(recipient__in=users).delete()

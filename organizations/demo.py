@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from .models import Member, Officer, Organization, Supervisor
 
@@ -68,12 +69,71 @@ YANERPING = [
     ("王建军", "M", Edu.HIGH_SCHOOL, False, Post.NONE, "full", False),
 ]
 
+SHAGANG_2 = [
+    ("杨永红", "M", Edu.COLLEGE, True, Post.SECRETARY, "full", False),
+    ("魏玉兰", "F", Edu.HIGH_SCHOOL, True, Post.ORGANIZATION, "full", False),
+    ("杨发祥", "M", Edu.HIGH_SCHOOL, False, Post.NONE, "full", False),
+    ("张秀英", "F", Edu.HIGH_SCHOOL, True, Post.NONE, "full", False),
+    ("杨建华", "M", Edu.HIGH_SCHOOL, True, Post.NONE, "full", True),
+    ("魏小东", "M", Edu.COLLEGE, True, Post.NONE, "probationary", False),
+]
+
 SHAGANG_1 = [
     ("杨庆弟", "M", Edu.COLLEGE, True, Post.SECRETARY, "full", False),
     ("杨春生", "M", Edu.HIGH_SCHOOL, True, Post.NONE, "full", True),
     ("魏兰英", "F", Edu.HIGH_SCHOOL, False, Post.NONE, "full", False),
     ("杨国栋", "M", Edu.HIGH_SCHOOL, True, Post.NONE, "full", True),
 ]
+
+
+# How long a season built on one day is kept by a later `seed_demo` before it is rebuilt around the new
+# day: its opinions close a week after the day it was built, so the story holds for these days.
+SEASON_KEPT_DAYS = 4
+# The current meeting is held this many days after the day the season is built.
+MEETING_IN_DAYS = 15
+
+
+@dataclass(frozen=True)
+class Season:
+    """The demo's calendar. Every date of the demo's live story is an offset from `anchor`, the day the
+    season was built (normally the day `seed_demo` runs), so that on any day of the year a newcomer finds
+    the same story: 水阜镇机关党支部's annual meeting in preparation, another branch voting, one met three
+    weeks ago and rectifying, one whose date passed unmet, and last year's meeting with rectification
+    running. Only 安岳县青少年宫支部's seed-002 meeting keeps its historical dates (2021)."""
+
+    anchor: dt.date
+
+    @classmethod
+    def around(cls, *, today: dt.date, kept: dt.date | None = None) -> Season:
+        """The season built on `kept` while its story still holds on `today`, else a new one from today."""
+        if kept is not None and kept <= today <= kept + dt.timedelta(days=SEASON_KEPT_DAYS):
+            return cls(anchor=kept)
+        return cls(anchor=today)
+
+    def day(self, offset: int) -> dt.date:
+        return self.anchor + dt.timedelta(days=offset)
+
+    def at(self, offset: int, hour: int, minute: int = 0) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.day(offset), dt.time(hour, minute)))
+
+    @property
+    def meeting_day(self) -> dt.date:
+        return self.day(MEETING_IN_DAYS)
+
+    @property
+    def year(self) -> int:
+        """The 年度 the current annual meetings review: a meeting held in the first half of a year reviews
+        the year before (seed 002's 2020 meeting was held in March 2021)."""
+        held = self.meeting_day
+        return held.year if held.month >= 7 else held.year - 1
+
+    @property
+    def last_year(self) -> int:
+        return self.year - 1
+
+
+def _today_season() -> Season:
+    return Season(anchor=timezone.localdate())
 
 
 @dataclass
@@ -83,6 +143,7 @@ class DemoContext:
     orgs: dict[str, Organization] = field(default_factory=dict)
     members: dict[str, dict[str, Member]] = field(default_factory=dict)
     users: dict[str, object] = field(default_factory=dict)
+    season: Season = field(default_factory=_today_season)
 
 
 def _node(parent: Organization | None, name: str, level: str) -> Organization:
@@ -133,12 +194,13 @@ def seed() -> DemoContext:
     office = _node(shuifu, "水阜镇机关党支部", Level.BRANCH)
     shagang = _node(shuifu, "砂岗村党总支", Level.GENERAL_BRANCH)
     shagang1 = _node(shagang, "砂岗村第一党支部", Level.BRANCH)
+    shagang2 = _node(shagang, "砂岗村第二党支部", Level.BRANCH)
     yanerping = _node(shuifu, "燕儿坪村党支部", Level.BRANCH)
     anyue = _node(None, "中共安岳县委", Level.COUNTY)
     edu_committee = _node(anyue, "中共安岳县教育工作委员会", Level.TOWNSHIP)
     palace = _node(edu_committee, "安岳县青少年宫支部", Level.BRANCH)
     ctx.orgs.update(
-        gaolan=gaolan, shuifu=shuifu, office=office, shagang=shagang, shagang1=shagang1,
+        gaolan=gaolan, shuifu=shuifu, office=office, shagang=shagang, shagang1=shagang1, shagang2=shagang2,
         yanerping=yanerping, anyue=anyue, anyue_edu=edu_committee, palace=palace,
     )
 
@@ -146,6 +208,7 @@ def seed() -> DemoContext:
     ctx.members["palace"] = _members(palace, ANYUE_PALACE, "1398320")
     ctx.members["yanerping"] = _members(yanerping, YANERPING, "1389311")
     ctx.members["shagang1"] = _members(shagang1, SHAGANG_1, "1389312")
+    ctx.members["shagang2"] = _members(shagang2, SHAGANG_2, "1389313")
     group1 = _node(office, "机关第一党小组", Level.GROUP)
     group2 = _node(office, "机关第二党小组", Level.GROUP)
     for i, member in enumerate(ctx.members["office"].values()):
@@ -175,6 +238,6 @@ def seed() -> DemoContext:
     supervisor, _ = Supervisor.objects.update_or_create(
         user=sup_user, defaults={"name": "何奇哲", "title": "水阜镇党委书记(县派督导)", "organization": gaolan}
     )
-    supervisor.branches.set([office, shagang1, yanerping])
+    supervisor.branches.set([office, shagang1, shagang2, yanerping])
     ctx.users["supervisor"] = sup_user
     return ctx

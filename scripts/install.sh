@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(redis-server fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gettext chromium)
+APT_PACKAGES=(redis-server fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gettext chromium faketime)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

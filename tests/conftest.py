@@ -6,6 +6,21 @@ from django.core.management import call_command
 
 from organizations.demo import DemoContext, seed
 
+# The tests most bound to the calendar: the demo's own (its season is built around today), those that set
+# the clock, and the apps whose rules are deadlines and sending hours (reminders) or that walk the demo
+# through a browser. `scripts/test.sh` runs them again with the system clock shifted (`-m clock` under
+# faketime), so a test that leans on the real date fails there first.
+CLOCK_FIXTURES = {"time_machine", "clock"}
+CLOCK_PATHS = ("tests/notifications/", "tests/browser/")
+
+
+def pytest_collection_modifyitems(config, items):
+    root = str(config.rootpath) + "/"
+    for item in items:
+        path = str(item.path).removeprefix(root)
+        if CLOCK_FIXTURES & set(getattr(item, "fixturenames", ())) or path.startswith(CLOCK_PATHS) or "demo" in path:
+            item.add_marker(pytest.mark.clock)
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
@@ -23,6 +38,12 @@ def demo_orgs(db) -> DemoContext:
 def demo(db) -> None:
     """Everything `seed_demo` builds, every app included."""
     call_command("seed_demo", stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture
+def no_cache(settings):
+    """Dashboard pages computed afresh, not served from the cache."""
+    settings.DASHBOARD_CACHE_SECONDS = 0
 
 
 @pytest.fixture

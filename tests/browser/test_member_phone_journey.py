@@ -4,11 +4,14 @@ kept, then a valid one), and progress on one of her rectification items."""
 
 import re
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from evaluations.models import Voter
 from meetings.models import Opinion, SelfReview, Talk
+from organizations.demo import Season
 from rectification.models import RectificationItem
+from tests.season import office_vote_opens_today
 
 OPINION = "建议支部每月公布一次群众来信来访的办理进度。"
 CAUSE = "对群众利益的事关心不够,满足于按程序办事。"
@@ -18,6 +21,7 @@ MEASURE = "12 月 20 日前把低保政策做成一页纸明白卡,入户时逐�
 
 def test_member_works_through_the_meeting_on_a_phone(journey):
     j = journey("member", phone=True)
+    year = Season(anchor=timezone.localdate()).year
     j.login("member")
     page = j.page
     expect(page.get_by_role("heading", name=re.compile("我的待办"))).to_be_visible()
@@ -40,8 +44,8 @@ def test_member_works_through_the_meeting_on_a_phone(journey):
     talks = page.locator("#todo-talks")
     first = talks.get_by_role("listitem").first
     partner = re.search(r"与 ?(\S+?) ?谈", first.inner_text()).group(1)
-    before = Talk.objects.filter(meeting__year=2026, member_b__name="杨丽").count() + Talk.objects.filter(
-        meeting__year=2026, member_a__name="杨丽"
+    before = Talk.objects.filter(meeting__year=year, member_b__name="杨丽").count() + Talk.objects.filter(
+        meeting__year=year, member_a__name="杨丽"
     ).count()
     first.get_by_role("link", name="记录").click()
     expect(page.get_by_label("谈话人")).to_be_disabled()
@@ -51,11 +55,11 @@ def test_member_works_through_the_meeting_on_a_phone(journey):
     j.check_accessibility()
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_role("alert").filter(has_text="已记录谈心谈话")).to_be_visible()
-    after = Talk.objects.filter(meeting__year=2026, member_b__name="杨丽").count() + Talk.objects.filter(
-        meeting__year=2026, member_a__name="杨丽"
+    after = Talk.objects.filter(meeting__year=year, member_b__name="杨丽").count() + Talk.objects.filter(
+        meeting__year=year, member_a__name="杨丽"
     ).count()
     assert after == before + 1
-    assert Talk.objects.filter(meeting__year=2026, topics="交流窗口服务中的问题").filter(
+    assert Talk.objects.filter(meeting__year=year, topics="交流窗口服务中的问题").filter(
         member_a__name__in=["杨丽", partner], member_b__name__in=["杨丽", partner]
     ).exists()
     j.screenshot("talks")
@@ -83,7 +87,7 @@ def test_member_works_through_the_meeting_on_a_phone(journey):
     j.screenshot("self-review-back")
 
     # and it reached the server, not only this phone's storage
-    review = SelfReview.objects.get(meeting__year=2026, member__name="杨丽")
+    review = SelfReview.objects.get(meeting__year=year, member__name="杨丽")
     j.wait_until(
         lambda: SelfReview.objects.get(pk=review.pk).root_causes == CAUSE
         and SelfReview.objects.get(pk=review.pk).problems.filter(text=PROBLEM, measure=MEASURE).exists(),
@@ -100,7 +104,8 @@ def test_member_works_through_the_meeting_on_a_phone(journey):
     assert SelfReview.objects.get(pk=review.pk).status == SelfReview.Status.SUBMITTED
     j.screenshot("self-review-submitted")
 
-    # ---- the ballot: 30 % of 28 candidates → at most 8 优秀
+    # ---- the ballot: the meeting is held today and the vote opens; 30 % of 28 candidates → at most 8 优秀
+    office_vote_opens_today()
     j.goto("/evaluations/")
     j.screenshot("evaluations")
     j.check_accessibility()
@@ -127,7 +132,7 @@ def test_member_works_through_the_meeting_on_a_phone(journey):
     expect(page.locator("#committee_good")).to_be_checked()
     expect(page.locator("#excellent-count")).to_have_text("9")
     j.screenshot("ballot-refused")
-    assert Voter.objects.get(evaluation__meeting__year=2026, member__name="杨丽").channel == ""
+    assert Voter.objects.get(evaluation__meeting__year=year, member__name="杨丽").channel == ""
 
     groups.nth(8).get_by_text("合格", exact=True).click()
     expect(page.locator("#excellent-count")).to_have_text("8")
@@ -137,14 +142,14 @@ def test_member_works_through_the_meeting_on_a_phone(journey):
     assert len(page.locator("#receipt-code").inner_text().strip()) >= 10
     j.screenshot("ballot-receipt")
     j.check_accessibility()
-    assert Voter.objects.get(evaluation__meeting__year=2026, member__name="杨丽").channel == Voter.Channel.ONLINE
+    assert Voter.objects.get(evaluation__meeting__year=year, member__name="杨丽").channel == Voter.Channel.ONLINE
 
-    # ---- a rectification item: report progress
+    # ---- an overdue rectification item from last year's meeting: report progress
     j.nav("我的整改")
     j.screenshot("my-items")
     j.check_accessibility()
-    page.get_by_role("link", name=re.compile("深入村社走访群众")).click()
-    item = RectificationItem.objects.get(responsible__name="杨丽", title="深入村社走访群众")
+    item = RectificationItem.objects.get(responsible__name="杨丽", status="in_progress", deadline__lt=timezone.localdate())
+    page.get_by_role("link", name=re.compile(item.title)).click()
     progress_before = item.progress.count()
     form = page.locator("#progress-form form").first
     form.get_by_label("进展说明").fill("本月已走访联系村 5 次,建立了走访台账。")

@@ -4,7 +4,7 @@
   follows its timeline, records it (attendance with one member on leave, a criticism, a problem claimed
   on the spot), closes it and prints its reminder cards: the PDF holds the member and the criticism
   recorded minutes earlier;
-- on the 2026 annual meeting, whose democratic evaluation is open in the demo: ticks paper voters,
+- on the season's annual meeting, held today with its democratic evaluation open: ticks paper voters,
   enters a valid and an over-quota paper ballot, closes the vote, reads the results and determines the
   final grades;
 - prints all reminder cards of the branch as a background print job, follows its progress and downloads
@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 from evaluations.models import Ballot, Candidate, Evaluation, Voter
 from meetings.models import Attendance, ClaimedProblem, Criticism, Meeting
 from rectification.models import PrintJob, Problem
+from tests.season import office_vote_opens_today
 
 from .conftest import pdf_text
 
@@ -138,9 +139,10 @@ def test_secretary_plans_records_evaluates_and_prints(journey):
     assert "杨丽" in text and re.sub(r"\s+", "", CRITICISM) in text, text[:500]
 
     # ---- the annual meeting's democratic evaluation: paper ballots, close, results, determination
+    season, evaluation = office_vote_opens_today()
+    year = season.year
     j.goto("/evaluations/")  # no navigation entry leads here (reported)
-    page.get_by_role("row", name=re.compile("水阜镇机关党支部.*2026")).get_by_role("link").first.click()
-    evaluation = Evaluation.objects.get(meeting__branch__name="水阜镇机关党支部", meeting__year=2026, meeting__kind="annual")
+    page.get_by_role("row", name=re.compile(f"水阜镇机关党支部.*{year}")).get_by_role("link").first.click()
     j.screenshot("evaluation")
     j.check_accessibility()
     page.get_by_role("link", name="勾选纸质投票人").click()
@@ -171,7 +173,7 @@ def test_secretary_plans_records_evaluates_and_prints(journey):
     ballots = Ballot.objects.filter(evaluation=evaluation)
     assert ballots.count() == ballots_before + 2 and ballots.filter(is_valid=False).count() >= 1
 
-    page.get_by_role("link", name="2026年度民主评议").click()
+    page.get_by_role("link", name=f"{year}年度民主评议").click()
     page.get_by_role("button", name="立即截止").click()
     expect(page.get_by_role("alert").filter(has_text="投票已截止")).to_be_visible()
     page.get_by_role("link", name="测评结果").click()
@@ -181,7 +183,7 @@ def test_secretary_plans_records_evaluates_and_prints(journey):
     j.screenshot("results")
     j.check_accessibility()
 
-    page.get_by_role("link", name="2026年度民主评议").click()
+    page.get_by_role("link", name=f"{year}年度民主评议").click()
     page.get_by_role("link", name="组织评定").click()
     # Finalizing needs a one-sentence appraisal for everyone: first try without them.
     page.get_by_role("button", name="确定评定结果").click()
@@ -209,7 +211,7 @@ def test_secretary_plans_records_evaluates_and_prints(journey):
     j.check_accessibility()
     page.get_by_role("link", name="后台打印").click()
     page.get_by_label("打印内容").select_option(label="提醒卡")
-    page.get_by_label("年度").fill("2026")
+    page.get_by_label("年度").fill(str(season.last_year))  # last year's meeting: its ledger runs now
     j.check_accessibility()
     page.get_by_role("button", name="开始生成").click()
     expect(page.get_by_role("progressbar", name="生成进度")).to_have_attribute("aria-valuenow", "100")

@@ -151,7 +151,3 @@ def build_known() -> Known:
 def known(db) -> Known:
     return build_known()
 
-
-@pytest.fixture
-def no_cache(settings):
-    settings.DASHBOARD_CACHE_SECONDS = 0

@@ -1,8 +1,10 @@
 from evaluations import demo, selectors
 from evaluations.models import Ballot, Evaluation, Voter
+from meetings import demo as meetings_demo
 
 
-def test_it_seeds_a_determined_2020_and_an_open_2026_evaluation_twice(demo_orgs):
+def test_it_seeds_a_determined_2020_and_an_open_evaluation_twice(demo_orgs):
+    meetings_demo.seed(demo_orgs)
     demo.seed(demo_orgs)
     demo.seed(demo_orgs)
     palace = Evaluation.objects.get(meeting__branch=demo_orgs.orgs["palace"], meeting__year=2020)
@@ -11,10 +13,13 @@ def test_it_seeds_a_determined_2020_and_an_open_2026_evaluation_twice(demo_orgs)
     assert sum(n for _c, _l, n in summary["committee"]) == 8 and summary["published"]
     assert palace.sealed_at is not None
 
-    office = Evaluation.objects.get(meeting__branch=demo_orgs.orgs["office"], meeting__year=2026)
-    assert office.is_open()
-    member = demo_orgs.members["office"]["杨丽"]
-    assert Voter.objects.get(evaluation=office, member=member).channel == ""
-    assert selectors.evaluations_to_vote(member=member) == [office]
-    assert Ballot.objects.filter(evaluation=office).count() == 14
+    season = demo_orgs.season
+    voting = Evaluation.objects.get(meeting__branch=demo_orgs.orgs["shagang2"], meeting__year=season.year)
+    assert voting.is_open() and voting.meeting.held_on < season.anchor
+    members = list(demo_orgs.members["shagang2"].values())
+    assert [Voter.objects.get(evaluation=voting, member=m).channel for m in members] == [
+        "online", "online", "online", "paper", "", ""
+    ]
+    assert selectors.evaluations_to_vote(member=members[-1]) == [voting]
+    assert Ballot.objects.filter(evaluation=voting).count() == 4
     assert Evaluation.objects.count() == 2

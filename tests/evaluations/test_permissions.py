@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from evaluations import demo as evaluations_demo
 from evaluations.models import Candidate, Evaluation
+from tests.season import office_vote_opens_today
 
 ROLES = ["secretary", "member", "county", "anyue", "supervisor", None]
 
@@ -47,8 +48,8 @@ TABLE = [r if r[0] != "evaluations:close_now" or r[2] is None else (*r[:3], 405)
 
 @pytest.fixture
 def evaluations(demo_orgs):
-    evaluations_demo.seed(demo_orgs)
-    office = Evaluation.objects.get(meeting__branch=demo_orgs.orgs["office"])
+    evaluations_demo._palace_2020(demo_orgs)
+    _season, office = office_vote_opens_today()
     palace = Evaluation.objects.get(meeting__branch=demo_orgs.orgs["palace"])
     return {
         "office": office,

@@ -48,11 +48,11 @@ def test_without_a_meeting_it_says_so(demo_orgs, login):
 def test_it_lists_the_ballot_to_cast_and_open_rectification_items(demo, login):
     from django.urls import reverse
 
-    from evaluations.models import Evaluation
     from rectification.models import RectificationItem
+    from tests.season import office_vote_opens_today
 
+    _season, evaluation = office_vote_opens_today()
     page = login("member").get(reverse("meetings:my_home")).content.decode()
-    evaluation = Evaluation.objects.get(meeting__branch__name="水阜镇机关党支部", meeting__year=2026)
     assert reverse("evaluations:vote", args=[evaluation.pk]) in page
     open_items = RectificationItem.objects.filter(responsible__user__username="member").exclude(status="closed")
     assert open_items.exists()

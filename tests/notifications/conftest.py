@@ -2,7 +2,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Wednesday morning in Asia/Shanghai: inside sending hours.
@@ -26,17 +25,20 @@ def eager():
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """clock.set(moment): timezone.now() returns that moment (the send task reads the clock itself)."""
+def clock(time_machine):
+    """clock.set(moment) stops the whole process's clock at that moment (time-machine): timezone.now(),
+    date.today() and time.time() alike, so the send task's own re-check at send time reads it too and a
+    `monkeypatch.undo()` cannot hand the test back to the real date."""
 
     class Clock:
         moment = NOW
 
         def set(self, moment):
             self.moment = moment
+            time_machine.move_to(moment, tick=False)
 
     c = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: c.moment)
+    c.set(NOW)
     return c
 
 

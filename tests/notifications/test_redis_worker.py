@@ -65,6 +65,8 @@ class Redis:
             stdout=open(self.folder / "redis.log", "ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # Redis hangs at start under libfaketime (the suite's shifted-clock passes): it keeps the real clock.
+            env={k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")},
         )
         client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
 
