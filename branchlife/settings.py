@@ -95,6 +95,11 @@ TEMPLATES = [
     },
 ]
 
+# The worker, beat and web share the SQLite file: wait for locks instead of failing. secure_delete: SQLite
+# overwrites deleted rows with zeros instead of leaving them in free pages, so a reshuffled anonymous
+# opinion or a ballot rewritten by the seal leaves no old copy in the file (set by the app on every
+# connection, not left to how SQLite was built).
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA secure_delete = ON;"}
 if os.getenv("DB", "sqlite") == "postgres":
     DATABASES = {
         "default": {
@@ -114,8 +119,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.getenv("DB_NAME", str(BASE_DIR / "branchlife.sqlite3")),
-            # The worker, beat and web share the file: wait for locks instead of failing.
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            "OPTIONS": SQLITE_OPTIONS,
         }
     }
 

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -211,6 +212,7 @@ def close_now(request, pk):
 
 # ---------------------------------------------------------------- voting
 @never_cache
+@sensitive_post_parameters()  # a ballot never reaches an error report or log
 @login_required
 def vote(request, pk):
     evaluation = _get(request, "evaluations.vote", pk)
@@ -253,6 +255,7 @@ def vote(request, pk):
     )
 
 
+@sensitive_post_parameters()
 @login_required
 @ratelimit(key="user", rate="20/m", method="POST", block=False)
 def receipt_check(request):

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -358,6 +359,7 @@ def opinion_stats(request, pk):
 
 
 @never_cache
+@sensitive_post_parameters()  # an anonymous opinion never reaches an error report or log
 @login_required
 def opinion_new(request, pk):
     meeting = get_for_user(request.user, "meetings.submit_opinion", Meeting.objects.select_related("branch"), pk=pk)
@@ -628,6 +630,7 @@ PUBLIC_POST_RATES = ("5/10m", "30/d")
 
 
 @never_cache
+@sensitive_post_parameters()
 @ratelimit(key=client_ip, rate=PUBLIC_POST_RATES[0], method="POST", block=False, group="meetings.public_opinion.burst")
 @ratelimit(key=client_ip, rate=PUBLIC_POST_RATES[1], method="POST", block=False, group="meetings.public_opinion.day")
 @ratelimit(key=client_ip, rate="120/h", method="GET", block=False, group="meetings.public_opinion.view")

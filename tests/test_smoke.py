@@ -12,3 +12,4 @@ def test_every_demo_account_logs_in_and_lands_on_a_page(demo, client, username):
     assert response.status_code == 200
     assert response.context["user"].username == username
     assert "退出登录" in response.content.decode()
+
