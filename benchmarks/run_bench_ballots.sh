@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts a throw-away PostgreSQL (as scripts/test.sh does), migrates it, runs bench_ballots.py, stops it.
+# Starts a throw-away PostgreSQL (as scripts/test.sh does), migrates it, runs bench_ballots.py (or
+# BENCH_SCRIPT=benchmarks/bench_purge.py), stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -17,4 +18,4 @@ runuser -u postgres -- "$PGBIN/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w start 
 runuser -u postgres -- psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE bench" >/dev/null
 export DB=postgres DB_HOST=127.0.0.1 DB_PORT=$PG_PORT DB_USER=postgres DB_NAME=bench AXES_ENABLED=False
 python manage.py migrate --noinput -v0
-BENCH_PG_PID_FILE="$work/pg/postmaster.pid" python benchmarks/bench_ballots.py "$@"
+BENCH_PG_PID_FILE="$work/pg/postmaster.pid" python "${BENCH_SCRIPT:-benchmarks/bench_ballots.py}" "$@"

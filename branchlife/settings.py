@@ -282,6 +282,13 @@ CELERY_BEAT_SCHEDULE["evaluations-seal-due"] = {
     "schedule": envint("EVALUATIONS_SEAL_EVERY_SECONDS", "300"),
     "options": {"expires": 240},
 }
+# The anonymous opinions' superseded row versions (each submission reshuffles its day) leave the table's
+# pages at most this long after they were written (meetings.services.opinions_purge).
+CELERY_BEAT_SCHEDULE["opinions-purge"] = {
+    "task": "meetings.tasks.opinions_purge",
+    "schedule": envint("OPINIONS_PURGE_EVERY_SECONDS", "600"),
+    "options": {"expires": 540},
+}
 # Print jobs whose first publish failed (broker down) are handed to the workers again.
 CELERY_BEAT_SCHEDULE["print-jobs-resume"] = {
     "task": "rectification.tasks.print_jobs_resume",

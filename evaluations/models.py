@@ -79,6 +79,9 @@ class Evaluation(models.Model):
     opens_at = models.DateTimeField(_("开始投票"))
     closes_at = models.DateTimeField(_("投票截止"))
     sealed_at = models.DateTimeField(_("封存时间"), null=True, blank=True, editable=False)
+    # When the table files were rewritten after the seal (PostgreSQL: VACUUM FULL), so that no row version
+    # of the voting window is left in their pages; see services.ballot_tables_purge.
+    purged_at = models.DateTimeField(_("旧版本清除时间"), null=True, blank=True, editable=False)
     determined_at = models.DateTimeField(_("评定时间"), null=True, blank=True, editable=False)
     determined_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("评定人"), on_delete=models.SET_NULL, null=True, blank=True,

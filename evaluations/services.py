@@ -15,6 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branchlife.db import tables_rewrite
 from branchlife.queue import enqueue_on_commit
 from organizations.models import Member
 
@@ -32,7 +33,7 @@ from .models import (
     Voter,
 )
 from .policy import COMMITTEE_ORDER, GRADE_ORDER, excellent_quota
-from .tasks import ballot_tables_vacuum as ballot_tables_vacuum_task
+from .tasks import ballot_tables_purge as ballot_tables_purge_task
 
 # No 0/O, 1/I/L: the code is read off a phone screen and may be typed back by hand.
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -519,7 +520,7 @@ def evaluation_seal(*, evaluation: Evaluation) -> bool:
         current.sealed_at = timezone.now()
         current.save(update_fields=["sealed_at"])
     evaluation.sealed_at = current.sealed_at
-    enqueue_on_commit(ballot_tables_vacuum_task)
+    enqueue_on_commit(ballot_tables_purge_task)
     return True
 
 
@@ -536,14 +537,24 @@ def evaluations_seal_due(*, now: dt.datetime | None = None) -> int:
     return sealed
 
 
-def ballot_tables_vacuum() -> bool:
-    """VACUUM the sealed tables so that the deleted, voting-ordered row versions are purged (PostgreSQL)."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+def ballot_tables_purge() -> bool:
+    """Rewrite the participation, ballot and mark tables so that no row version of a voting window is left
+    in their pages, and mark the sealed evaluations as purged. Returns whether anything was purged.
+
+    The seal deletes and re-inserts an evaluation's rows, but PostgreSQL keeps the deleted versions — with
+    the per-vote transaction ids that tie a participation update to its ballot and marks — in the pages
+    (`branchlife.db.tables_rewrite` removes them). The rewrite locks the three tables while it runs (every
+    vote of every branch waits: measured in the README), so it runs in a Celery worker after each seal and
+    again from beat for any evaluation it missed, never in a request.
+    """
+    if connection.in_atomic_block:
         return False
-    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in SEALED_MODELS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM {tables}")
-    return True
+    started = timezone.now()
+    due = Evaluation.objects.filter(sealed_at__isnull=False, sealed_at__lte=started, purged_at__isnull=True)
+    if not due.exists():
+        return False
+    tables_rewrite(*SEALED_MODELS)
+    return bool(due.update(purged_at=timezone.now()))
 
 
 # ---------------------------------------------------------------- determination

@@ -9,13 +9,12 @@ def evaluations_seal_due() -> int:
     from . import services
 
     sealed = services.evaluations_seal_due()
-    if sealed:
-        services.ballot_tables_vacuum()
+    services.ballot_tables_purge()  # also any seal whose queued purge was lost
     return sealed
 
 
 @shared_task(expires=3600)
-def ballot_tables_vacuum() -> bool:
+def ballot_tables_purge() -> bool:
     from . import services
 
-    return services.ballot_tables_vacuum()
+    return services.ballot_tables_purge()

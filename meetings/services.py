@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branchlife.db import tables_rewrite
 from organizations.models import Member, Organization, Supervisor
 
 from . import selectors, talks
@@ -216,6 +217,13 @@ def opinion_submit(
     opinion.save(force_insert=True)
     _shuffle_day(meeting_id=meeting.pk, day=opinion.received_on)
     return opinion
+
+
+def opinions_purge() -> bool:
+    """Rewrite the opinions table so that no superseded version of an opinion — nor the order in which the
+    day's reshuffles wrote them — is left in its pages (`branchlife.db.tables_rewrite`). Beat runs it every
+    OPINIONS_PURGE_EVERY_SECONDS (10 minutes): the table is small, the lock brief."""
+    return tables_rewrite(Opinion)
 
 
 def opinion_sort(

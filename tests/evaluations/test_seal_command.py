@@ -1,5 +1,6 @@
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from evaluations import services, tasks
@@ -24,3 +25,13 @@ def test_the_task_seals_too(build):
     ev = build.close(build.evaluation(n=2))
     assert tasks.evaluations_seal_due.apply().get() == 1
     assert Evaluation.objects.get(pk=ev.pk).sealed_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_beat_purges_a_sealed_evaluation_whose_queued_purge_was_lost(build):
+    ev = build.close(build.evaluation(n=2))
+    assert services.evaluation_seal(evaluation=ev) is True  # its queued purge goes nowhere (no worker here)
+    assert Evaluation.objects.get(pk=ev.pk).purged_at is None
+    tasks.evaluations_seal_due.apply().get()
+    assert Evaluation.objects.get(pk=ev.pk).purged_at is not None
+    assert services.ballot_tables_purge() is False  # nothing left to purge

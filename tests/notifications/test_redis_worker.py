@@ -7,6 +7,10 @@ two `celery -A branchlife worker` processes against it and the test database, an
 2. with Redis stopped, pages load, saving through the web client succeeds (also a save that queues a
    task), and the scan records what fell due without crashing;
 3. once Redis is back, the next scan hands over what fell due during the outage and it is sent once.
+
+Every process of the test keeps the same calendar: this one, the workers and the scans start their clocks at
+NOW (10:00 on a Wednesday in Asia/Shanghai, inside sending hours) and run on from there (time-machine), so
+neither the real date nor the hour (quiet hours, midnight during the run) changes what falls due or is sent.
 """
 
 import datetime as dt
@@ -22,7 +26,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+
+from tests.notifications.conftest import NOW, TODAY
 
 pytestmark = [
     pytest.mark.redis,
@@ -31,6 +36,19 @@ pytestmark = [
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# `python -c CLOCKED <start> <module or script> args…`: runs the module (or the .py script) as __main__ with
+# this process's clock started at <start> and ticking (time-machine reaches the forked pool processes too).
+CLOCKED = (
+    "import runpy, sys, time_machine; time_machine.travel(sys.argv[1], tick=True).start(); "
+    "target = sys.argv[2]; sys.argv = sys.argv[2:]; "
+    "runpy.run_path(target, run_name='__main__') if target.endswith('.py') "
+    "else runpy.run_module(target, run_name='__main__', alter_sys=True)"
+)
+
+
+def clocked(*command: str) -> list[str]:
+    return [sys.executable, "-c", CLOCKED, NOW.isoformat(), *command]
 
 
 def free_port() -> int:
@@ -101,9 +119,6 @@ def stack(transactional_db, tmp_path):
         "CELERY_TASK_ALWAYS_EAGER": "False",
         "EMAIL_BACKEND": "tests.notifications.mailbox.DirectoryBackend",
         "TEST_MAILBOX_DIR": str(mailbox),
-        # Whatever time of day the suite runs, email is allowed (quiet hours have their own unit tests).
-        "REMINDER_QUIET_START_HOUR": "0",
-        "REMINDER_QUIET_END_HOUR": "0",
         "DB_CONN_MAX_AGE": "0",
         "LOG_LEVEL": "INFO",
     }
@@ -112,8 +127,8 @@ def stack(transactional_db, tmp_path):
     def start_worker(name: str):
         log = tmp_path / f"{name}.log"
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "branchlife", "worker", "-n", f"{name}@%h", "--concurrency", "2",
-             "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+            clocked("celery", "-A", "branchlife", "worker", "-n", f"{name}@%h", "--concurrency", "2",
+                    "--loglevel", "INFO", "--without-gossip", "--without-mingle"),
             cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True,
         )
         workers.append(proc)
@@ -122,7 +137,7 @@ def stack(transactional_db, tmp_path):
 
     def scan(*args) -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "manage.py", "scan_reminders", *args],
+            clocked("manage.py", "scan_reminders", *args),
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
 
@@ -151,18 +166,19 @@ def finished(proc: subprocess.Popen) -> tuple[int, str, str]:
     return proc.returncode, out, err
 
 
-def test_a_reminder_goes_out_once_and_survives_a_redis_outage(stack, client):
+def test_a_reminder_goes_out_once_and_survives_a_redis_outage(stack, client, time_machine):
     from celery import Celery
 
     from notifications.models import Kind, Notification, ReminderDelivery, ReminderDispatch
     from organizations.demo import seed
     from tests.notifications.factories import MeetingFactory
 
+    time_machine.move_to(NOW, tick=True)
     ctx = seed()
     member, secretary = ctx.users["member"], ctx.users["secretary"]
     member.email = "yangli@example.org"
     member.save()
-    today = timezone.localdate()
+    today = TODAY
     MeetingFactory(branch=ctx.orgs["office"], self_reviews_due_on=today + dt.timedelta(days=1))
 
     # ---- 1. two scans at once, then a third: two reminders (secretary, member), recorded once.

@@ -4,9 +4,12 @@ from evaluations import services
 
 
 class Command(BaseCommand):
-    help = "Seals every evaluation whose voting has closed (rewrites its ballot tables in random order)."
+    help = (
+        "Seals every evaluation whose voting has closed (rewrites its ballot tables in random order) and purges "
+        "the old row versions of sealed ones from the table files."
+    )
 
     def handle(self, *args, **options):
         sealed = services.evaluations_seal_due()
-        vacuumed = services.ballot_tables_vacuum() if sealed else False
-        self.stdout.write(f"sealed {sealed} evaluation(s){'; tables vacuumed' if vacuumed else ''}")
+        purged = services.ballot_tables_purge()
+        self.stdout.write(f"sealed {sealed} evaluation(s){'; table files rewritten' if purged else ''}")

@@ -1,0 +1,66 @@
+"""What an administrator reading PostgreSQL's table files finds after the close (issue 25).
+
+Ballots are cast in a known order, the vote closes, the seal runs and so does what the app queues after
+it. The test then reads every page of the participation, ballot and mark tables with `pageinspect`, as a
+superuser would, and shows that nothing is left from the voting window: no dead row version (which
+would keep the per-vote transaction ids that link a participation update to its ballot and marks), no
+stale bytes in the pages' free space, and one transaction id on every row of the evaluation.
+"""
+
+import os
+import random
+
+import pytest
+from django.db import connection
+
+from evaluations import services, tasks
+from evaluations.models import Ballot, BallotMark, Voter
+from tests.pages import pages
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(os.getenv("DB") != "postgres", reason="table pages are PostgreSQL's"),
+    pytest.mark.django_db(transaction=True),
+]
+TABLES = (Voter._meta.db_table, Ballot._meta.db_table, BallotMark._meta.db_table)
+
+
+def cast_close_and_seal(build, n=12):
+    ev = build.evaluation(n=n)
+    order = list(ev.members)
+    random.Random(25).shuffle(order)
+    for voter in order:
+        services.ballot_cast(evaluation=ev, member=voter, content=build.content(ev, excellent=[voter]))
+    ev = build.close(ev)
+    assert services.evaluation_seal(evaluation=ev) is True
+    return ev
+
+
+def test_no_row_version_of_the_voting_window_survives_in_the_pages(build):
+    ev = cast_close_and_seal(build)
+    tasks.ballot_tables_purge()  # what the seal queues (beat runs it again for any it missed)
+    ev.refresh_from_db()
+    assert ev.purged_at is not None
+    for table in TABLES:
+        items = [item for page in pages(table) for item in page["items"]]
+        # only live, normal tuples: no dead, redirected or unused line pointer that once held a version
+        assert {item["flags"] for item in items} == {1}, table
+        assert {item["xmax"] for item in items} == {"0"}, table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(DISTINCT xmin::text) FROM {table} WHERE evaluation_id = %s", [ev.pk])
+            assert cursor.fetchone()[0] == 1, table  # the seal's: no per-vote transaction id
+
+
+def test_the_pages_free_space_holds_no_stale_bytes(build):
+    cast_close_and_seal(build)
+    tasks.ballot_tables_purge()
+    for table in TABLES:
+        for page in pages(table):
+            assert page["free"].strip(b"\x00") == b"", (table, page["block"])
+
+
+def test_without_the_purge_the_voting_window_is_still_in_the_pages(build):
+    # The control: right after the seal, before the purge, the old versions are there to be read.
+    cast_close_and_seal(build)
+    dead = [item for table in TABLES for page in pages(table) for item in page["items"] if item["xmax"] != "0"]
+    assert dead
