@@ -9,6 +9,8 @@ Safe to run twice: items are keyed by (branch, responsible, title).
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from meetings.demo import COMMITTEE_PROBLEMS, CRITICISMS, PROBLEMS, SEASON_BRANCHES
 from meetings.models import Meeting
 
@@ -55,7 +57,8 @@ def _item(ctx, meeting: Meeting, problem: Problem, responsible, plan: tuple) -> 
     services.rectification_item_close(item=item, actor=secretary, note="经核验,整改措施落实到位。")
     if follow_up:
         services.follow_up_record(
-            item=item, actor=secretary, reviewed_on=season.anchor, result=follow_up,
+            # the day it is recorded: the close just stamped today, which may be after the anchor
+            item=item, actor=secretary, reviewed_on=timezone.localdate(), result=follow_up,
             note="回头看抽查:整改成效保持良好。" if follow_up == FollowUpReview.Result.CONSOLIDATED else "整改措施未坚持落实,问题有反弹。",
         )
 

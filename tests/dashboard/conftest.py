@@ -28,6 +28,7 @@ from meetings.models import (
 )
 from organizations.models import Member, Officer, Organization, Supervisor
 from rectification.models import FollowUpReview, RectificationItem
+from tests.clock import starting_at_now
 from tests.organizations.factories import MemberFactory, UserFactory
 
 YEAR = 2026
@@ -151,3 +152,8 @@ def build_known() -> Known:
 def known(db) -> Known:
     return build_known()
 
+
+@pytest.fixture(autouse=True)
+def _own_clock(request):
+    """Every test here starts at tests.clock.NOW, not at the real date and hour (see starting_at_now)."""
+    yield from starting_at_now(request)

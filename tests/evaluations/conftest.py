@@ -13,6 +13,7 @@ from evaluations.models import Candidate, Evaluation, Grade
 from evaluations.services import BallotContent
 from meetings.models import Meeting
 from organizations.models import Organization
+from tests.clock import starting_at_now
 from tests.organizations.factories import MemberFactory, UserFactory
 
 
@@ -92,3 +93,9 @@ def build(db) -> Builder:
 def fast_password_hashing(settings):
     # The demo accounts' passwords are hashed on every seed; the real hasher costs ~0.4 s per account.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_clock(request):
+    """Every test here starts at tests.clock.NOW, not at the real date and hour (see starting_at_now)."""
+    yield from starting_at_now(request)

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from organizations.models import Supervisor
+from tests.clock import starting_at_now
 
 from .factories import MeetingFactory
 
@@ -41,3 +42,9 @@ def meeting(demo_orgs):
 @pytest.fixture
 def palace_meeting(demo_orgs):
     return MeetingFactory(branch=demo_orgs.orgs["palace"])
+
+
+@pytest.fixture(autouse=True)
+def _own_clock(request):
+    """Every test here starts at tests.clock.NOW, not at the real date and hour (see starting_at_now)."""
+    yield from starting_at_now(request)

@@ -1,12 +1,9 @@
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-# A Wednesday morning in Asia/Shanghai: inside sending hours.
-NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
-TODAY = NOW.date()
+# A Wednesday morning in Asia/Shanghai: inside sending hours (the tests' one calendar, tests/clock.py).
+from tests.clock import NOW, SHANGHAI, TODAY
 
 
 def at(hour: int, minute: int = 0, *, day: dt.date = TODAY) -> dt.datetime:

@@ -1,6 +1,7 @@
 import pytest
 
 from rectification import services
+from tests.clock import starting_at_now
 
 from .factories import ItemFactory, MeetingFactory, ProblemFactory
 
@@ -64,3 +65,9 @@ def item(yang, meeting, secretary_user):
         commitment="按期完成",
         actor=secretary_user,
     )
+
+
+@pytest.fixture(autouse=True)
+def _own_clock(request):
+    """Every test here starts at tests.clock.NOW, not at the real date and hour (see starting_at_now)."""
+    yield from starting_at_now(request)
