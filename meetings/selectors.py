@@ -77,7 +77,7 @@ def meeting_phase(*, meeting: Meeting, today: dt.date | None = None) -> str:
         return _("会议进行中")
     if meeting.held_on and meeting.held_on < today:
         # Its day has passed and nobody closed it: it may not have been held at all.
-        return _("召开日期已过,未结束")
+        return _("召开日期已过，尚未结束")
     if meeting.ready_at:
         return _("准备就绪")
     return _("会前准备")
