@@ -140,6 +140,34 @@ rules.add_perm("organizations.manage_roster", can_manage_branch)
 rules.add_perm("organizations.view_member", can_read_branch)
 rules.add_perm("organizations.use_officer_pages", is_officer | is_superuser)
 rules.add_perm("organizations.download_roster_template", is_member | is_officer | is_superuser)
+# Opening accounts, issuing codes (a new slip for a forgotten password), taking a member off the roster.
+rules.add_perm("organizations.manage_accounts", can_manage_branch)
+# An officer appoints and removes the officers of their node and the nodes below, and assigns supervisors
+# to the branches under it (obj: the node).
+rules.add_perm("organizations.manage_officers", is_officer_over | is_superuser)
+
+
+@rules.predicate
+def manages_person(user, target) -> bool:
+    """Whether `user` may issue a code (a new slip) for the account `target`: a roster member of a branch
+    they manage, an officer at or below their node, a supervisor from or assigned under it."""
+    actor = actor_of(user)
+    if actor.is_superuser:
+        return True
+    member = Member.objects.filter(user=target, is_active=True).select_related("branch").first()
+    if member and user.has_perm("organizations.manage_accounts", member.branch):
+        return True
+    if actor.officer_org is None:
+        return False
+    within = Q(path__startswith=actor.officer_org.path)
+    return (
+        Organization.objects.filter(within, officers__user=target).exists()
+        or Organization.objects.filter(within, supervisors__user=target).exists()
+        or Organization.objects.filter(within, supervisors_from__user=target).exists()
+    )
+
+
+rules.add_perm("organizations.manage_person", manages_person)  # obj: a user
 
 # ---------------------------------------------------------------- meetings (issues 4 and 5)
 def _meeting_of(obj):

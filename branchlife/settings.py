@@ -38,6 +38,8 @@ if not DEBUG and SECRET_KEY.startswith("dev-only"):
 ALLOWED_HOSTS = os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.getenv("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
+# How long a one-time activation code (a paper slip) stays usable.
+ACTIVATION_CODE_DAYS = envint("ACTIVATION_CODE_DAYS", "14")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -53,7 +55,12 @@ INSTALLED_APPS = [
     "treebeard",
     "rules",
     "axes",
+    "simple_history",
     "organizations",
+    "accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "meetings",
     "evaluations",
     "rectification",
@@ -69,6 +76,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor (accounts.two_factor): request.user.is_verified(), then idle officers out, then unverified
+    # officers to the authenticator pages.
+    "django_otp.middleware.OTPMiddleware",
+    # Records who made each change to people and roles (organizations' historical tables).
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "accounts.two_factor.middleware.OfficerIdleTimeoutMiddleware",
+    "accounts.two_factor.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it reads the outcome of authentication.
@@ -148,6 +162,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = envbool("AXES_ENABLED", "True")
 
+# Two-factor authentication (accounts.two_factor): officers must use a TOTP authenticator, secretaries may.
+# An officer's session idle this many minutes ends at the next request (0 turns the timeout off).
+OFFICER_IDLE_MINUTES = envint("OFFICER_IDLE_MINUTES", "30")
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "Branchlife"
+# The admin's device pages never show a TOTP key or a recovery code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -213,8 +235,12 @@ EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "branchlife@localhost")
 
-# Behind a proxy (docker-compose, nginx) the client address comes from X-Forwarded-For.
-USE_X_FORWARDED_FOR = envbool("USE_X_FORWARDED_FOR", "False")
+# How many reverse proxies of ours stand in front of the app (nginx in front of gunicorn: 1). Each appends the address it
+# saw to X-Forwarded-For, so the client is that many entries from the right; anything further left was
+# written by the client and is not believed. 0: the client is REMOTE_ADDR. branchlife.http.client_ip
+# reads this for django-axes, the public opinion throttle and the receipt throttle alike.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "1" if envbool("USE_X_FORWARDED_FOR", "False") else "0")
+AXES_CLIENT_IP_CALLABLE = "branchlife.http.client_ip"
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", "True")
 

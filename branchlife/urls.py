@@ -2,14 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views as account_views
 from organizations import views as org_views
 
 urlpatterns = [
     path("", org_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("organizations.urls")),
@@ -20,5 +22,8 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
 ]
 
+# The Django admin is the operators' tool (superusers on the server), not an officer's: officers,
+# secretaries and supervisors manage people in the app itself, where the permission module scopes them.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 admin.site.site_header = "Branchlife 管理"
 admin.site.site_title = "Branchlife"

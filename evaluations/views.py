@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from branchlife import xlsx
+from branchlife.http import client_ip_key
 from branchlife.pdf import pdf_response, render_pdf
 from branchlife.permissions import actor_of
 from branchlife.views import apply_validation_error, get_for_user, paginate
@@ -258,6 +259,7 @@ def vote(request, pk):
 @sensitive_post_parameters()
 @login_required
 @ratelimit(key="user", rate="20/m", method="POST", block=False)
+@ratelimit(key=client_ip_key, rate="60/10m", method="POST", block=False, group="evaluations.receipt_check.ip")
 def receipt_check(request):
     if not request.user.has_perm("evaluations.check_receipt"):
         raise PermissionDenied

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from branchlife import xlsx
+from branchlife.http import client_ip_key
 from branchlife.pdf import pdf_response, render_pdf
 from branchlife.permissions import actor_of, branches_visible_to
 from branchlife.views import apply_validation_error, get_for_user, int_or_none, paginate, search_text
@@ -617,23 +618,14 @@ def forum_detail(request, pk):
     )
 
 
-def client_ip(group, request) -> str:
-    """The client's address for throttling; behind a proxy, the address the proxy saw (rightmost)."""
-    if settings.USE_X_FORWARDED_FOR:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if forwarded:
-            return forwarded[-1]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 PUBLIC_POST_RATES = ("5/10m", "30/d")
 
 
 @never_cache
 @sensitive_post_parameters()
-@ratelimit(key=client_ip, rate=PUBLIC_POST_RATES[0], method="POST", block=False, group="meetings.public_opinion.burst")
-@ratelimit(key=client_ip, rate=PUBLIC_POST_RATES[1], method="POST", block=False, group="meetings.public_opinion.day")
-@ratelimit(key=client_ip, rate="120/h", method="GET", block=False, group="meetings.public_opinion.view")
+@ratelimit(key=client_ip_key, rate=PUBLIC_POST_RATES[0], method="POST", block=False, group="meetings.public_opinion.burst")
+@ratelimit(key=client_ip_key, rate=PUBLIC_POST_RATES[1], method="POST", block=False, group="meetings.public_opinion.day")
+@ratelimit(key=client_ip_key, rate="120/h", method="GET", block=False, group="meetings.public_opinion.view")
 def public_opinion(request, token):
     """群众 give opinions without an account, through the printed QR code. Nothing about them is stored."""
     meeting = selectors.public_meeting(token=token)

@@ -155,11 +155,11 @@ def _node(parent: Organization | None, name: str, level: str) -> Organization:
     return existing or parent.add_child(name=name, level=level)
 
 
-def _user(username: str, *, staff: bool = False):
+def _user(username: str):
     User = get_user_model()
     user, _ = User.objects.get_or_create(username=username)
     user.set_password(DEMO_PASSWORD)
-    user.is_staff = staff
+    user.is_staff = False
     user.save()
     return user
 
@@ -228,7 +228,7 @@ def seed() -> DemoContext:
         member.save(update_fields=["user"])
         ctx.users[username] = user
 
-    county = _user("county", staff=True)
+    county = _user("county")
     Officer.objects.update_or_create(
         user=county, defaults={"organization": gaolan, "name": "赵组织", "title": "皋兰县委组织部组织科科长"}
     )

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
 
@@ -118,6 +119,8 @@ class Member(models.Model):
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     committee_post = models.CharField(_("支委职务"), max_length=20, choices=Post.choices, blank=True, default="")
     is_active = models.BooleanField(_("在册"), default=True, help_text=_("转出、去世等不再在册时取消勾选"))
+    # Who changed what of people and roles (issue 15): posts, leaving, accounts linked. Append-only.
+    history = HistoricalRecords(verbose_name=_("党员变动记录"))
 
     class Meta:
         verbose_name = _("党员")
@@ -152,6 +155,7 @@ class Officer(models.Model):
     )
     name = models.CharField(_("姓名"), max_length=50)
     title = models.CharField(_("职务"), max_length=100, blank=True)
+    history = HistoricalRecords(verbose_name=_("干部任免记录"))
 
     class Meta:
         verbose_name = _("组织部门干部")
@@ -178,6 +182,7 @@ class Supervisor(models.Model):
     branches = models.ManyToManyField(
         Organization, verbose_name=_("联系督导的支部"), related_name="supervisors", blank=True
     )
+    history = HistoricalRecords(verbose_name=_("督导指派记录"), m2m_fields=[branches])
 
     class Meta:
         verbose_name = _("督导")
@@ -185,3 +190,43 @@ class Supervisor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}({self.title})" if self.title else self.name
+
+
+class ActivationCode(models.Model):
+    """A one-time code that lets a person set their password: given on a paper slip or read aloud.
+
+    Only a keyed hash is stored (HMAC with SECRET_KEY), so the codes cannot be read back from the
+    database; the plain code exists once, in the response that issued it. Issuing a new code for a user
+    revokes their unused ones.
+    """
+
+    class Purpose(models.TextChoices):
+        ACTIVATE = "activate", _("开通账号")
+        RESET = "reset", _("重设密码")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="activation_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices, default=Purpose.ACTIVATE)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发放人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("发放时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    history = HistoricalRecords(verbose_name=_("激活码记录"), excluded_fields=["code_hash"])
+
+    class Meta:
+        verbose_name = _("激活码")
+        verbose_name_plural = _("激活码")
+        indexes = [models.Index(fields=["user", "used_at"], name="activation_user_used_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user}({self.get_purpose_display()})"

@@ -1,7 +1,8 @@
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
+from django.utils.translation import gettext_lazy
 
 from branchlife.permissions import branches_visible_to, organizations_visible_to
 
@@ -112,4 +113,57 @@ def subtree_counts(*, parent: Organization) -> dict[str, dict[str, int]]:
         counts.setdefault(row["prefix"], {"branches": 0, "members": 0})["members"] = row["n"]
     for row in branches:
         counts.setdefault(row["prefix"], {"branches": 0, "members": 0})["branches"] = row["n"]
+    return counts
+
+
+# ---------------------------------------------------------------- accounts
+ACCOUNT_STATUSES = {
+    "none": gettext_lazy("未开通"),
+    "pending": gettext_lazy("待激活"),
+    "expired": gettext_lazy("激活码已失效"),
+    "active": gettext_lazy("已激活"),
+    "disabled": gettext_lazy("已停用"),
+}
+
+
+def account_status_expression():
+    """One word for where a member's login stands, computed in the database (filterable, one query)."""
+    from django.utils import timezone
+
+    from .models import ActivationCode
+
+    live_code = ActivationCode.objects.filter(
+        user=OuterRef("user"), used_at=None, revoked_at=None, expires_at__gt=timezone.now()
+    )
+    return Case(
+        When(user=None, then=Value("none")),
+        When(user__is_active=False, then=Value("disabled")),
+        When(~Q(user__password__startswith="!"), then=Value("active")),
+        When(Exists(live_code), then=Value("pending")),
+        default=Value("expired"),
+        output_field=CharField(),
+    )
+
+
+def branch_accounts(*, branch: Organization, search: str = "", status: str = "") -> QuerySet[Member]:
+    """The branch's roster with each member's login: status, username, last login (one query)."""
+    qs = (
+        member_list(branch=branch, search=search)
+        .select_related("user")
+        .annotate(account_status=account_status_expression())
+    )
+    if status in ACCOUNT_STATUSES:
+        qs = qs.filter(account_status=status)
+    return qs
+
+
+def account_counts(*, branch: Organization) -> dict[str, int]:
+    rows = (
+        branch.members.filter(is_active=True)
+        .annotate(account_status=account_status_expression())
+        .values("account_status")
+        .annotate(n=Count("pk"))
+    )
+    counts = {key: 0 for key in ACCOUNT_STATUSES}
+    counts.update({row["account_status"]: row["n"] for row in rows})
     return counts

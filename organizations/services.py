@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from . import accounts
 from .models import Member, Organization
 from .roster import HEADERS, RosterRow, parse_row
 
@@ -23,6 +24,8 @@ class RosterResult:
     created: int = 0
     updated: int = 0
     bad_rows: list[RosterRow] = field(default_factory=list)
+    # Codes for the new members' accounts, when the import was asked to open them.
+    issued: list[accounts.IssuedCode] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -66,11 +69,12 @@ def _parse_sheet(ws) -> list[RosterRow]:
     return parsed
 
 
-def roster_import(*, branch: Organization, fileobj) -> RosterResult:
+def roster_import(*, branch: Organization, fileobj, open_accounts_by=None) -> RosterResult:
     """Validates every row first; writes nothing unless every row is good.
 
     A row whose name and phone match an active member of the branch updates that member; any other
-    row adds a member.
+    row adds a member. With `open_accounts_by` (the user importing), the new members get accounts and
+    codes in the same transaction.
     """
     rows = _read_rows(fileobj)
     seen: dict[tuple[str, str], int] = {}
@@ -86,6 +90,7 @@ def roster_import(*, branch: Organization, fileobj) -> RosterResult:
 
     with transaction.atomic():
         existing = {(m.name, m.phone): m for m in Member.objects.select_for_update().filter(branch=branch)}
+        created: list[Member] = []
         groups = {g.name: g for g in branch.get_children().filter(level=Organization.Level.GROUP)}
         for row in rows:
             group = None
@@ -99,6 +104,7 @@ def roster_import(*, branch: Organization, fileobj) -> RosterResult:
             if member is None:
                 member = Member(branch=branch)
                 result.created += 1
+                created.append(member)
             else:
                 result.updated += 1
             for key, value in row.values.items():
@@ -106,5 +112,8 @@ def roster_import(*, branch: Organization, fileobj) -> RosterResult:
             member.party_group = group
             member.is_active = True
             member.full_clean()
+            member._change_reason = _("花名册导入")  # read by django-simple-history
             member.save()
+        if open_accounts_by is not None and created:
+            result.issued = accounts.open_accounts(members=created, by=open_accounts_by)
     return result

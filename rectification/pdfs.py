@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branchlife import pdf
 from branchlife.pdf import html_to_pdf, render_html
 
 from . import selectors
@@ -20,12 +21,8 @@ def my_items_url() -> str:
     return settings.SITE_URL.rstrip("/") + reverse("rectification:my_items")
 
 
-@lru_cache(maxsize=8)
-def _qr_png(url: str) -> str:
-    # PNG, not SVG: measured faster in WeasyPrint (PDF.md); one QR per document, the same on every card.
-    import segno
-
-    return segno.make(url, error="m").png_data_uri(scale=4, border=1)
+# One QR per document, the same on every card.
+_qr_png = lru_cache(maxsize=8)(pdf.qr_data_uri)
 
 
 def qr_data_uri(url: str | None = None) -> str:

@@ -46,6 +46,45 @@ def no_cache(settings):
     settings.DASHBOARD_CACHE_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def force_login_completes_two_factor(monkeypatch):
+    """Tests about other things start as an officer who has completed two-factor: `client.force_login(user)`
+    (and so `login(...)` below) gives an officer a confirmed TOTP authenticator if they have none and marks
+    the session verified as django_otp.login does (also for a secretary who has an authenticator), with the
+    idle clock starting now. A user who needs no second factor gets the middleware's note saying so, so
+    that the first request after logging in runs the queries it always ran. Tests about two-factor itself
+    (tests/accounts/test_two_factor.py) log in through the login form and enter the codes."""
+    import time
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.two_factor.middleware import LAST_SEEN_SESSION_KEY, NOT_NEEDED_SESSION_KEY
+    from accounts.two_factor.services import TOTP_DEVICE_NAME, two_factor_required
+
+    force_login = Client.force_login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        fresh = get_user_model().objects.get(pk=user.pk)  # the role lookup caches on the instance it is given
+        required = two_factor_required(fresh)
+        device = TOTPDevice.objects.filter(user=fresh, confirmed=True).first()
+        if device is None and required:
+            device = TOTPDevice.objects.create(user=fresh, name=TOTP_DEVICE_NAME, confirmed=True)
+        session = self.session
+        if device is not None:
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        else:
+            session[NOT_NEEDED_SESSION_KEY] = fresh.pk
+        if required:
+            session[LAST_SEEN_SESSION_KEY] = int(time.time())
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
+
+
 @pytest.fixture
 def login(client):
     """login("secretary") logs the test client in as a demo account and returns it."""

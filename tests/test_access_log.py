@@ -63,6 +63,7 @@ def test_the_anonymous_routes_are_logged_without_address_browser_or_time(web):
         _get(base + path + "?from=qr", "POST")
         _get(base + path)
     _get(base + "/accounts/login/")
+    _get(base + "/accounts/activate/?code=K7QP-3MXA")
     time.sleep(0.5)  # the access log is written after the response
     lines = [line for line in log.read_text().splitlines() if re.search(r'"(GET|POST) /', line)]  # the access log's
     for path in anonymous:
@@ -75,3 +76,8 @@ def test_the_anonymous_routes_are_logged_without_address_browser_or_time(web):
     # everything else keeps gunicorn's full line: the log itself works
     (login,) = [line for line in lines if '"GET /accounts/login/ HTTP' in line]
     assert login.startswith("127.0.0.1") and "TestPhone" in login and re.search(r"\d\d:\d\d:\d\d", login)
+
+    # The activation page keeps its address and time (a security log wants them) but not the one-time code
+    # a slip's QR code puts in its query string.
+    (activation,) = [line for line in lines if '"GET /accounts/activate/' in line]
+    assert activation.startswith("127.0.0.1") and "K7QP" not in activation, activation

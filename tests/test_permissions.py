@@ -26,7 +26,17 @@ TABLE = [
     *row("organizations:roster_template", None, {"secretary": 200, "member": 200, "county": 200, "anyue": 200}),
     *row("organizations:my_branch", None, {"secretary": 302, "member": 302, "anyue": 302}),
     *row("organizations:my_organization", None, {"county": 302}),
+    # Issue 15: accounts from the roster, officers and supervisors in the app.
+    *row("organizations:branch_accounts", "office", {"secretary": 200, "county": 200}),
+    *row("organizations:branch_accounts", "palace", {"anyue": 200}),
+    *row("organizations:org_people", "gaolan", {"county": 200}),
+    *row("organizations:org_people", "shuifu", {"county": 200}),
+    *row("organizations:org_people", "anyue", {}),
 ]
+
+# Pages for those not logged in (activation, forgotten password): everyone gets them.
+OPEN = {"secretary": 200, "member": 200, "county": 200, "anyue": 200, "supervisor": 200, None: 200}
+TABLE += [*row("accounts:activate", None, OPEN), *row("accounts:forgot_password", None, OPEN)]
 
 
 @pytest.mark.parametrize(("url_name", "target", "role", "status"), TABLE)
@@ -58,12 +68,17 @@ def test_an_officer_of_one_county_gets_nothing_of_another(demo_orgs, login):
     assert "水阜镇机关党支部" in listing
 
 
-def test_an_officer_sees_only_their_subtree_in_the_admin(demo_orgs, login):
-    client = login("county")
+def test_the_admin_is_for_superusers_only(demo_orgs, login):
+    """Officers manage people in the app (issue 15): even a staff officer with model permissions is
+    sent to the admin's login, and a superuser gets in."""
     from django.contrib.auth.models import Permission
 
     user = demo_orgs.users["county"]
+    user.is_staff = True
+    user.save()
     user.user_permissions.add(*Permission.objects.filter(codename__in=["view_member", "view_organization"]))
-    page = client.get(reverse("admin:organizations_member_changelist") + "?q=").content.decode()
-    assert "李建国" in page
-    assert "邓文华" not in page
+    response = login("county").get(reverse("admin:organizations_member_changelist"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    user.is_superuser = True
+    user.save()
+    assert login("county").get(reverse("admin:organizations_member_changelist")).status_code == 200

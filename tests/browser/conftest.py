@@ -68,6 +68,20 @@ def demo_live(transactional_db, live_server):
     return live_server
 
 
+def _current_code(device) -> str:
+    """The code of the current 30-second step, once the device has not accepted it yet (a second login within
+    the same step waits for the next one: each code is accepted once)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    while int(time.time()) // device.step <= device.last_t:
+        time.sleep(0.5)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"
+
+
 class Journey:
     """One person's browser session: log in, visit, screenshot, and check accessibility basics."""
 
@@ -110,6 +124,32 @@ class Journey:
         self.page.get_by_role("button", name="登录").click()
         self.page.wait_for_load_state()
         assert "/accounts/login/" not in self.page.url, f"{username} could not log in"
+        self.complete_two_factor(username)
+
+    def complete_two_factor(self, username: str):
+        """An officer (the demo's `county`, whose authenticator seed_demo sets up) is asked for a code after
+        the password; one who has none yet is asked to set one up. Types the code an authenticator app would
+        show, computed from the device's key."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        page = self.page
+        if "/accounts/2fa/enrol/" in page.url:
+            start = page.get_by_role("button", name="开始设置")
+            if start.count():
+                start.click()
+                page.wait_for_load_state()
+            device = TOTPDevice.objects.filter(user__username=username, confirmed=False).latest("id")
+            page.get_by_label("6 位验证码").fill(_current_code(device))
+            page.get_by_role("button", name="确认并开启").click()
+            page.wait_for_load_state()
+            page.get_by_role("link", name="我已保存，继续").click()
+            page.wait_for_load_state()
+        elif "/accounts/2fa/verify/" in page.url:
+            device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+            page.get_by_label("6 位验证码").fill(_current_code(device))
+            page.get_by_role("button", name="验证", exact=True).click()
+            page.wait_for_load_state()
+        assert "/accounts/2fa/" not in page.url, f"{username} did not get past two-factor: {page.url}"
 
     def screenshot(self, label: str):
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)

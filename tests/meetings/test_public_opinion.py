@@ -55,7 +55,7 @@ def test_it_throttles_each_client(meeting, client):
     assert Opinion.objects.count() == 6
 
 
-@override_settings(USE_X_FORWARDED_FOR=True)
+@override_settings(TRUSTED_PROXY_COUNT=1)
 def test_behind_a_proxy_it_throttles_by_the_forwarded_address(meeting, client):
     for i in range(5):
         client.post(url(meeting), {"text": f"第{i}条意见建议内容"}, HTTP_X_FORWARDED_FOR="1.2.3.4, 10.9.9.9")

@@ -2,15 +2,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from branchlife import xlsx
 from branchlife.permissions import actor_of
 from branchlife.views import get_for_user, paginate, search_text
 
-from . import roster, selectors, services
-from .forms import MemberFilterForm, RosterUploadForm
-from .models import Organization
+from .. import roster, selectors, services
+from ..forms import MemberFilterForm, RosterUploadForm
+from ..models import Organization
+from .accounts import codes_page
 
 
 @login_required
@@ -129,10 +131,19 @@ def roster_import(request, pk):
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.roster_import(branch=branch, fileobj=form.cleaned_data["file"])
+            result = services.roster_import(
+                branch=branch,
+                fileobj=form.cleaned_data["file"],
+                open_accounts_by=request.user if form.cleaned_data["open_accounts"] else None,
+            )
         except services.RosterError as exc:
             form.add_error("file", str(exc))
         else:
+            if result.ok and result.issued:
+                title = _("导入成功：新增 %(created)s 人，更新 %(updated)s 人；已为新增党员生成激活码") % {
+                    "created": result.created, "updated": result.updated
+                }
+                return codes_page(request, result.issued, title=title, back=reverse("organizations:branch_accounts", args=[branch.pk]))
             if result.ok:
                 messages.success(
                     request,

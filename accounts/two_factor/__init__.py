@@ -1,0 +1,19 @@
+"""Two-factor authentication (issue 15 item 5: "safety for those who see most").
+
+Who: an officer (organizations.Officer: every branch below a county or a township) must confirm a TOTP
+authenticator app before any page answers; a branch secretary (or deputy) may turn it on from 账号安全 and
+off again; other members are not offered it. Whoever has a confirmed authenticator must enter a code at
+every login. The rule is `services.two_factor_required` / `two_factor_offered`, nowhere else.
+
+Storage: django-otp's own tables. One confirmed `TOTPDevice` per user (an unconfirmed one while enrolling)
+and one `StaticDevice` named 恢复码 holding ten single-use `StaticToken`s, replaced as a set. A verified
+session carries django-otp's `otp_device_id`; `OTPMiddleware` turns it into `request.user.is_verified()`.
+
+Enforcement: `middleware.TwoFactorRequiredMiddleware` sends an unverified officer (or anyone with a confirmed
+authenticator) to enrol or verify; `middleware.OfficerIdleTimeoutMiddleware` logs an idle officer out after
+settings.OFFICER_IDLE_MINUTES.
+"""
+
+from .services import two_factor_offered, two_factor_required
+
+__all__ = ["two_factor_offered", "two_factor_required"]

@@ -1,0 +1,96 @@
+"""Two-factor enforcement and the officers' idle timeout.
+
+Both act in process_view, after every middleware's request phase, so that `request.user.is_verified()`
+(django-otp's OTPMiddleware) and messages (MessageMiddleware, listed after these) are in place.
+"""
+
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .services import totp_device_confirmed, two_factor_required
+
+# Paths an authenticated but unverified user may still open: leaving, the two pages that get them verified,
+# the static files, the language switch, and the pages a person uses before they can log in at all.
+EXEMPT_PATH_PREFIXES = (
+    "/accounts/logout/",
+    "/accounts/2fa/enrol/",
+    "/accounts/2fa/verify/",
+    "/static/",
+    "/i18n/",
+    "/accounts/activate/",
+    "/accounts/password/forgot",
+)
+# The session's note that this user needs no second factor (no authenticator, not an officer): saves the
+# device lookup on every request of ordinary members. Holds the user's id; login and logout reset it.
+NOT_NEEDED_SESSION_KEY = "two_factor_not_needed"
+# When an officer's session last answered a request (Unix seconds), rewritten at most once a minute.
+LAST_SEEN_SESSION_KEY = "officer_last_seen"
+LAST_SEEN_RESOLUTION = 60
+
+
+def is_exempt(path: str) -> bool:
+    return path.startswith(EXEMPT_PATH_PREFIXES)
+
+
+def _with_next(url_name: str, request) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}"
+
+
+class TwoFactorRequiredMiddleware:
+    """An officer who has logged in with the password but not with a code goes to enrol (no authenticator
+    yet) or to verify; so does a secretary who has turned two-factor on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified() or is_exempt(request.path_info):
+            return None
+        if two_factor_required(user):
+            if totp_device_confirmed(user=user) is None:
+                return redirect(_with_next("accounts:two_factor_enrol", request))
+            return redirect(_with_next("accounts:two_factor_verify", request))
+        if request.session.get(NOT_NEEDED_SESSION_KEY) == user.pk:
+            return None
+        if totp_device_confirmed(user=user) is not None:
+            return redirect(_with_next("accounts:two_factor_verify", request))
+        request.session[NOT_NEEDED_SESSION_KEY] = user.pk
+        return None
+
+
+class OfficerIdleTimeoutMiddleware:
+    """An officer's session that has not been used for settings.OFFICER_IDLE_MINUTES ends at its next
+    request: an unattended office computer does not stay logged in to every branch's records."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        limit = settings.OFFICER_IDLE_MINUTES * 60
+        user = request.user
+        if limit <= 0 or not user.is_authenticated or not two_factor_required(user):
+            return None
+        now = int(time.time())
+        last_seen = request.session.get(LAST_SEEN_SESSION_KEY)
+        if last_seen is not None and now - last_seen > limit:
+            logout(request)
+            messages.warning(request, _("长时间未操作，已自动退出，请重新登录。"))
+            return redirect_to_login(request.get_full_path())
+        if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION:
+            request.session[LAST_SEEN_SESSION_KEY] = now
+        return None
