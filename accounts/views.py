@@ -31,27 +31,35 @@ def _origin_referrer_only(response):
     return response
 
 
+def _code_step(request, code: str):
+    """The usable code behind what was typed (or None) and the code form, with the reason when not."""
+    if not code:
+        return None, CodeForm()
+    code_form = CodeForm({"code": code})
+    code_form.is_valid()
+    if getattr(request, "limited", False):
+        code_form.add_error(None, _("尝试次数过多，请一小时后再试，或请支部书记当面帮您激活。"))
+        return None, code_form
+    try:
+        return accounts.find_code(code), code_form
+    except accounts.CodeError as exc:
+        code_form.add_error("code", exc.messages)
+        return None, code_form
+
+
 @never_cache
 @sensitive_variables("code")
 @sensitive_post_parameters()
-@ratelimit(key=client_ip_key, rate="30/h", method=["GET", "POST"], block=False, group="accounts.activate")
+# Generous per address: a village's members activate together at a meeting, behind one Wi-Fi or one
+# carrier NAT. Guessing stays hopeless: 300 an hour for the 14 days a code lives is ~10^5 of 8.5·10^11.
+@ratelimit(key=client_ip_key, rate="300/h", method=["GET", "POST"], block=False, group="accounts.activate")
 def activate(request):
     """Code → confirm the name → set a password → logged in, on 我的待办. One transaction."""
-    limited = getattr(request, "limited", False)
     code = request.POST.get("code") or request.GET.get("code") or ""
-    found = None
-    code_form = CodeForm(initial={"code": code})
-    if code and not limited:
-        try:
-            found = accounts.find_code(code)
-        except accounts.CodeError as exc:
-            code_form = CodeForm({"code": code})
-            code_form.is_valid()
-            code_form.add_error("code", exc.messages)
-    if limited:
-        code_form.add_error(None, _("尝试次数过多，请一小时后再试，或请支部书记当面帮您激活。"))
+    found, code_form = _code_step(request, code)
     if found is None:
-        return _origin_referrer_only(render(request, "accounts/activate.html", {"code_form": code_form}, status=400 if code else 200))
+        status = 400 if code else 200
+        return _origin_referrer_only(render(request, "accounts/activate.html", {"code_form": code_form}, status=status))
 
     form = ActivationForm(request.POST or None, initial={"code": code})
     if request.method == "POST" and form.is_valid():

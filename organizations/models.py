@@ -6,6 +6,19 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
 
+class PeopleHistory(HistoricalRecords):
+    """django-simple-history, also when a many-to-many is changed from the other side
+    (`branch.supervisors.add(s)` rather than `s.branches.add(branch)`): the library would try to record
+    the branch; here each supervisor touched gets its record instead."""
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if not reverse:
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        if action in ("post_add", "post_remove") and pk_set:
+            for obj in self.cls.objects.filter(pk__in=pk_set):
+                self.create_historical_record(obj, "~")
+
+
 class Organization(MP_Node):
     """A node of the party organization tree: 县委 → 乡镇党委 → (党总支) → 党支部 → 党小组."""
 
@@ -182,7 +195,7 @@ class Supervisor(models.Model):
     branches = models.ManyToManyField(
         Organization, verbose_name=_("联系督导的支部"), related_name="supervisors", blank=True
     )
-    history = HistoricalRecords(verbose_name=_("督导指派记录"), m2m_fields=[branches])
+    history = PeopleHistory(verbose_name=_("督导指派记录"), m2m_fields=[branches])
 
     class Meta:
         verbose_name = _("督导")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -92,7 +93,7 @@ def parse_row(line: int, cells: list) -> RosterRow:
             joined_on = dt.date.fromisoformat(_text(joined).replace("/", "-").replace(".", "-"))
         except ValueError:
             err(_("入党日期“%(value)s”不是日期,请写成 2015-07-01") % {"value": _text(joined)})
-    if joined_on and joined_on > dt.date.today():
+    if joined_on and joined_on > timezone.localdate():
         err(_("入党日期晚于今天"))
 
     phone = _text(phone)

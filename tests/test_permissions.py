@@ -37,6 +37,11 @@ TABLE = [
 # Pages for those not logged in (activation, forgotten password): everyone gets them.
 OPEN = {"secretary": 200, "member": 200, "county": 200, "anyue": 200, "supervisor": 200, None: 200}
 TABLE += [*row("accounts:activate", None, OPEN), *row("accounts:forgot_password", None, OPEN)]
+# Two-factor: everyone's 账号安全 page; setting up an authenticator is for officers and secretaries.
+TABLE += [
+    *row("accounts:two_factor_security", None, ALL_IN),
+    *row("accounts:two_factor_enrol", None, {"secretary": 200, "county": 200, "anyue": 200}),
+]
 
 
 @pytest.mark.parametrize(("url_name", "target", "role", "status"), TABLE)

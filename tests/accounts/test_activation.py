@@ -301,3 +301,16 @@ def test_the_login_lockout_counts_the_client_behind_the_proxy(demo_orgs):
         HTTP_X_FORWARDED_FOR="1.1.1.1, 2.2.2.2",
     )
     assert other.status_code == 302
+
+
+def test_guessing_codes_is_throttled_per_client_address(db, client):
+    from django.core.cache import cache
+
+    cache.clear()
+    url = reverse("accounts:activate")
+    for _ in range(300):
+        client.get(url, {"code": "ABCD-EFGH"}, REMOTE_ADDR="10.1.1.1")
+    blocked = client.get(url, {"code": "ABCD-EFGH"}, REMOTE_ADDR="10.1.1.1")
+    assert "尝试次数过多" in blocked.content.decode() and "激活码不正确" not in blocked.content.decode()
+    other = client.get(url, {"code": "ABCD-EFGH"}, REMOTE_ADDR="10.1.1.2")
+    assert "激活码不正确" in other.content.decode()

@@ -34,6 +34,9 @@ def test_a_county_officer_adds_a_township_officer_who_activates(demo_orgs, login
     assert response.status_code == 302
     officer.user.refresh_from_db()
     assert officer.user.check_password("乡镇-组织-2026")
+    # An officer: two-factor comes before the dashboard.
+    dashboard = new.get(reverse("dashboard:index"))
+    assert dashboard.status_code == 302 and dashboard["Location"].startswith(reverse("accounts:two_factor_enrol"))
 
 
 def test_an_officer_cannot_appoint_above_or_beside_their_node(demo_orgs, login):
@@ -189,3 +192,13 @@ def test_a_new_code_for_an_officer_who_lost_their_phone_removes_the_authenticato
     officer.user.refresh_from_db()
     assert not officer.user.has_usable_password()
     assert "王建军" in Client().get(reverse("accounts:activate"), {"code": code}).content.decode()
+
+
+def test_a_change_from_the_branch_side_is_recorded_for_the_supervisor(demo_orgs):
+    supervisor = Supervisor.objects.get(user__username="supervisor")
+    office = demo_orgs.orgs["office"]
+    before = supervisor.history.count()
+    office.supervisors.remove(supervisor)
+    latest = supervisor.history.latest()
+    assert supervisor.history.count() == before + 1
+    assert office not in [link.organization for link in latest.historicalsupervisor_branches_set.all()]
