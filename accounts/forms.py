@@ -24,7 +24,9 @@ class LoginForm(AuthenticationForm):
         identifier = self.cleaned_data.get("username")
         if identifier:
             try:
-                self.cleaned_data["username"] = accounts.username_for_login(identifier)
+                self.cleaned_data["username"] = accounts.username_for_login(
+                    identifier, self.cleaned_data.get("password") or ""
+                )
             except accounts.PhoneLookupError as exc:
                 raise forms.ValidationError(exc.messages) from exc
         try:

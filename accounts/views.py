@@ -89,9 +89,9 @@ def forgot_password(request):
         else:
             try:
                 username = accounts.username_for_login(form.cleaned_data["identifier"])
-            except accounts.PhoneLookupError as exc:
-                form.add_error("identifier", exc.messages)
-            else:
+            except accounts.PhoneLookupError:
+                username = None  # a shared phone: the same answer as any other, so nobody learns it is shared
+            if username:
                 user = get_user_model().objects.filter(username=username, is_active=True).exclude(email="").first()
                 if user is not None:
                     reset = PasswordResetForm({"email": user.email})
@@ -102,5 +102,5 @@ def forgot_password(request):
                             email_template_name="registration/password_reset_email.txt",
                             subject_template_name="registration/password_reset_subject.txt",
                         )
-                sent = True
+            sent = True
     return render(request, "accounts/forgot_password.html", {"form": form, "sent": sent})

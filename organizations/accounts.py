@@ -221,7 +221,8 @@ def remove_from_roster(*, member: Member) -> None:
     member.is_active = False
     member.save(update_fields=["is_active"])
     if member.user_id:
-        disable_user(member.user)
+        # An officer or supervisor who also left a roster keeps those posts.
+        _disable_if_roleless(member.user)
 
 
 def disable_user(user) -> None:
@@ -235,25 +236,28 @@ class PhoneLookupError(ValidationError):
     pass
 
 
-def username_for_login(identifier: str) -> str:
-    """The username behind what was typed at the login: a username as it is, or a roster phone number
-    that belongs to exactly one active member with an account."""
+def username_for_login(identifier: str, password: str | None = None) -> str:
+    """The username behind what was typed at the login: a username as it is, or a roster phone number.
+
+    A phone shared by several members with accounts (a couple in one village branch) logs in whichever of
+    them the password belongs to. Nothing here tells a stranger whether a number is on a roster: a number
+    without an account falls through to the ordinary "wrong username or password"; only someone holding
+    the right password for two of the accounts learns that the number is shared.
+    """
     identifier = (identifier or "").strip()
     if not (identifier.isascii() and identifier.isdigit() and 7 <= len(identifier) <= 20):
         return identifier
     User = get_user_model()
     if User.objects.filter(username=identifier).exists():
         return identifier
-    members = list(Member.objects.filter(phone=identifier, is_active=True).values_list("user__username", flat=True))
-    if len(members) > 1:
+    users = list(User.objects.filter(member__phone=identifier, member__is_active=True, is_active=True).distinct())
+    if len(users) > 1 and password is not None:
+        users = [user for user in users if user.check_password(password)]
+    if len(users) > 1:
         raise PhoneLookupError(
             _("这个手机号登记在多名党员名下，请改用纸条上的用户名登录，并请支部书记更正花名册。"), code="ambiguous"
         )
-    if members and members[0] is None:
-        raise PhoneLookupError(
-            _("这个手机号的党员还没有开通账号，请向支部书记领取激活码。"), code="no_account"
-        )
-    return members[0] if members else identifier
+    return users[0].get_username() if users else identifier
 
 
 # ---------------------------------------------------------------- officers and supervisors

@@ -185,13 +185,26 @@ def test_members_log_in_by_phone_number(office, login):
     assert phone.session["_auth_user_id"] == str(member.user_id)
 
 
-def test_a_phone_shared_by_two_members_or_without_account_is_explained(office, login):
+def test_a_phone_shared_by_two_members_logs_in_the_one_whose_password_it_is(office, login):
     first, second = _without_account(office, 2)
-    _response, codes = open_accounts(login("secretary"), office, [first])
-    activate(Client(), next(iter(codes.values())))
+    # A number without an account says no more than a wrong password: nobody learns it is on a roster.
     no_account = Client().post(reverse("login"), {"username": second.phone, "password": "whatever-1"})
-    assert "还没有开通账号" in no_account.content.decode()
+    assert "用户名（或手机号）或密码不正确" in no_account.content.decode()
+    assert "开通" not in no_account.content.decode()
     Member.objects.filter(pk=second.pk).update(phone=first.phone)
+    _response, codes = open_accounts(login("secretary"), office, [first, second])
+    by_user = {int(u): c for u, c in codes.items()}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    activate(Client(), by_user[first.user_id], GOOD_PASSWORD)
+    activate(Client(), by_user[second.user_id], GOOD_PASSWORD + "-2")
+    for member, password in ((first, GOOD_PASSWORD), (second, GOOD_PASSWORD + "-2")):
+        couple = Client()
+        assert couple.post(reverse("login"), {"username": first.phone, "password": password}).status_code == 302
+        assert couple.session["_auth_user_id"] == str(member.user_id)
+    # The same password on both accounts: the number cannot tell them apart.
+    second.user.set_password(GOOD_PASSWORD)
+    second.user.save()
     shared = Client().post(reverse("login"), {"username": first.phone, "password": GOOD_PASSWORD})
     assert shared.status_code == 200
     assert "登记在多名党员名下" in shared.content.decode()
@@ -314,3 +327,13 @@ def test_guessing_codes_is_throttled_per_client_address(db, client):
     assert "尝试次数过多" in blocked.content.decode() and "激活码不正确" not in blocked.content.decode()
     other = client.get(url, {"code": "ABCD-EFGH"}, REMOTE_ADDR="10.1.1.2")
     assert "激活码不正确" in other.content.decode()
+
+
+def test_an_officer_who_leaves_a_roster_keeps_the_officer_post(demo_orgs, office, login):
+    from organizations.models import Officer
+
+    yangli = demo_orgs.users["member"].member
+    Officer.objects.create(user=yangli.user, organization=demo_orgs.orgs["shuifu"], name="杨丽")
+    login("secretary").post(reverse("organizations:account_remove", args=[office.pk, yangli.pk]))
+    yangli.refresh_from_db()
+    assert not yangli.is_active and yangli.user.is_active
