@@ -71,8 +71,9 @@ def activate(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("账号已激活。以后请用用户名 %(username)s 或手机号登录。") % {"username": user.get_username()})
             return redirect("home")
-    context = {"form": form, "name": accounts.person_name(found.user), "username": found.user.get_username(),
-               "where": accounts.person_place(found.user), "reset": found.purpose == found.Purpose.RESET}
+    who = accounts.person(found.user)
+    context = {"form": form, "name": who.name, "username": found.user.get_username(), "where": who.place,
+               "reset": found.purpose == found.Purpose.RESET}
     return _origin_referrer_only(render(request, "accounts/activate_password.html", context, status=400 if form.errors else 200))
 
 

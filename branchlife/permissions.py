@@ -149,25 +149,35 @@ rules.add_perm("organizations.manage_officers", is_officer_over | is_superuser)
 
 @rules.predicate
 def manages_person(user, target) -> bool:
-    """Whether `user` may issue a code (a new slip) for the account `target`: a roster member of a branch
-    they manage, an officer at or below their node, a supervisor from or assigned under it."""
-    actor = actor_of(user)
-    if actor.is_superuser:
-        return True
-    member = Member.objects.filter(user=target, is_active=True).select_related("branch").first()
-    if member and user.has_perm("organizations.manage_accounts", member.branch):
-        return True
-    if actor.officer_org is None:
-        return False
-    within = Q(path__startswith=actor.officer_org.path)
-    return (
-        Organization.objects.filter(within, officers__user=target).exists()
-        or Organization.objects.filter(within, supervisors__user=target).exists()
-        or Organization.objects.filter(within, supervisors_from__user=target).exists()
-    )
+    """Whether `user` may issue a code (a new slip) for the account `target`: see users_managed_by."""
+    return target is not None and users_managed_by(user).filter(pk=target.pk).exists()
 
 
 rules.add_perm("organizations.manage_person", manages_person)  # obj: a user
+
+
+@rules.predicate
+def is_officer_over_another_officer(user, officer) -> bool:
+    """An officer at or below the user's node who is not the user: nobody removes themselves."""
+    officer_org = actor_of(user).officer_org
+    return bool(
+        officer is not None and officer_org and org_within(officer.organization, officer_org) and officer.user_id != user.pk
+    )
+
+
+rules.add_perm("organizations.remove_officer", is_officer_over_another_officer | is_superuser)  # obj: an Officer
+
+# ---------------------------------------------------------------- accounts (issue 15)
+@rules.predicate
+def is_a_secretary(user) -> bool:
+    member = actor_of(user).member
+    return bool(member and member.is_secretary)
+
+
+# Who must and who may use a second factor. Plain rules, not permissions: Django grants every permission
+# to a superuser, and these describe a duty of officers, not a right.
+rules.add_rule("two_factor_required", is_officer)
+rules.add_rule("two_factor_offered", is_officer | is_a_secretary)
 
 # ---------------------------------------------------------------- meetings (issues 4 and 5)
 def _meeting_of(obj):
@@ -378,3 +388,27 @@ def organizations_visible_to(user) -> QuerySet[Organization]:
 
 def members_visible_to(user) -> QuerySet[Member]:
     return Member.objects.filter(branch__in=branches_visible_to(user))
+
+
+def users_managed_by(user) -> QuerySet:
+    """Accounts `user` may issue codes for (a new slip, a reset): the active roster members of a branch they
+    manage, and for an officer also the officers at or below their node and the supervisors from it or
+    assigned under it. Never their own account: a reset of oneself goes through the person above."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.exclude(pk=user.pk)
+    actor = actor_of(user)
+    if actor.is_superuser:
+        return users
+    condition = Q(pk__in=[])
+    if actor.member and actor.member.is_secretary:
+        condition |= Q(member__is_active=True, member__branch_id=actor.member.branch_id)
+    if actor.officer_org:
+        path = actor.officer_org.path
+        condition |= (
+            Q(member__is_active=True, member__branch__path__startswith=path)
+            | Q(officer__organization__path__startswith=path)
+            | Q(supervisor__organization__path__startswith=path)
+            | Q(supervisor__branches__path__startswith=path)
+        )
+    return users.filter(condition).distinct()

@@ -13,12 +13,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from .accounts import person_name
+from .accounts import people
 from .models import ActivationCode, Member, Officer, Organization, Supervisor
-
-# The fields of a member whose change is an account or role event; other roster edits (education,
-# phone…) are the roster's business.
-MEMBER_FIELDS = ("committee_post", "is_active", "user_id", "branch_id")
 
 
 @dataclass(frozen=True)
@@ -29,15 +25,14 @@ class Event:
     what: str
 
 
-class _Names(dict):
-    """Names of the people seen in one listing, each looked up once."""
+@dataclass(frozen=True)
+class _Raw:
+    """An event before names are put on the people in it (all at once, see people_history)."""
 
-    def of(self, user) -> str:
-        if user is None:
-            return _("系统")
-        if user.pk not in self:
-            self[user.pk] = person_name(user)
-        return self[user.pk]
+    at: dt.datetime
+    by: object  # the acting user, or None for the system / an anonymous activation
+    subject: object  # a name, or a user whose name is looked up
+    what: str
 
 
 def _previous(model, rows) -> dict[int, object]:
@@ -56,7 +51,7 @@ def _previous(model, rows) -> dict[int, object]:
     return previous
 
 
-def _member_events(node: Organization, limit: int, names: _Names) -> list[Event]:
+def _member_events(node: Organization, limit: int) -> list[_Raw]:
     rows = list(
         Member.history.filter(branch__path__startswith=node.path)
         .select_related("history_user", "branch")
@@ -86,21 +81,21 @@ def _member_events(node: Organization, limit: int, names: _Names) -> list[Event]
         if row.history_change_reason:
             changes.append(row.history_change_reason)
         if changes:
-            events.append(Event(row.history_date, names.of(row.history_user), row.name, "；".join(changes)))
+            events.append(_Raw(row.history_date, row.history_user, row.name, "；".join(changes)))
     return events
 
 
-def _officer_events(node: Organization, limit: int, names: _Names) -> list[Event]:
+def _officer_events(node: Organization, limit: int) -> list[_Raw]:
     rows = Officer.history.filter(organization__path__startswith=node.path).select_related(
         "history_user", "organization"
     ).order_by("-history_date")[:limit]
     words = {"+": _("任命为%(org)s干部"), "-": _("撤销%(org)s干部权限"), "~": _("干部信息修改（%(org)s）")}
     return [
-        Event(r.history_date, names.of(r.history_user), r.name, words[r.history_type] % {"org": r.organization}) for r in rows
+        _Raw(r.history_date, r.history_user, r.name, words[r.history_type] % {"org": r.organization}) for r in rows
     ]
 
 
-def _supervisor_events(node: Organization, limit: int, names: _Names) -> list[Event]:
+def _supervisor_events(node: Organization, limit: int) -> list[_Raw]:
     current = Supervisor.objects.filter(
         Q(branches__path__startswith=node.path) | Q(organization__path__startswith=node.path)
     ).values("pk")
@@ -120,11 +115,11 @@ def _supervisor_events(node: Organization, limit: int, names: _Names) -> list[Ev
             what = _("撤销督导")
         else:
             what = _("联系督导的支部：%(names)s") % {"names": here or _("无")}
-        events.append(Event(row.history_date, names.of(row.history_user), row.name, what))
+        events.append(_Raw(row.history_date, row.history_user, row.name, what))
     return events
 
 
-def _code_events(node: Organization, limit: int, names: _Names) -> list[Event]:
+def _code_events(node: Organization, limit: int) -> list[_Raw]:
     within = node.path
     users = (
         Q(user__member__branch__path__startswith=within)
@@ -151,18 +146,25 @@ def _code_events(node: Organization, limit: int, names: _Names) -> list[Event]:
             what = _("旧激活码作废")
         else:
             continue
-        events.append(Event(row.history_date, names.of(row.history_user), names.of(row.user), what))
+        events.append(_Raw(row.history_date, row.history_user, row.user, what))
     return events
 
 
 def people_history(*, node: Organization, limit: int = 300) -> list[Event]:
     """The latest account and role events under `node`, newest first (a handful of queries whatever the
-    size of the history)."""
-    names = _Names()
-    events = [
-        *_member_events(node, limit, names),
-        *_officer_events(node, limit, names),
-        *_supervisor_events(node, limit, names),
-        *_code_events(node, limit, names),
-    ]
-    return sorted(events, key=lambda e: e.at, reverse=True)[:limit]
+    size of the history or the number of people in it)."""
+    raw = sorted(
+        [*_member_events(node, limit), *_officer_events(node, limit), *_supervisor_events(node, limit), *_code_events(node, limit)],
+        key=lambda e: e.at,
+        reverse=True,
+    )[:limit]
+    users = {e.by.pk: e.by for e in raw if e.by is not None}
+    users.update({e.subject.pk: e.subject for e in raw if not isinstance(e.subject, str)})
+    named = people(users.values())
+
+    def name(who) -> str:
+        if who is None:
+            return _("系统")
+        return who if isinstance(who, str) else named[who.pk].name
+
+    return [Event(e.at, name(e.by), name(e.subject), e.what) for e in raw]

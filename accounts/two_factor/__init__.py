@@ -3,7 +3,8 @@
 Who: an officer (organizations.Officer: every branch below a county or a township) must confirm a TOTP
 authenticator app before any page answers; a branch secretary (or deputy) may turn it on from 账号安全 and
 off again; other members are not offered it. Whoever has a confirmed authenticator must enter a code at
-every login. The rule is `services.two_factor_required` / `two_factor_offered`, nowhere else.
+every login. Who must and who may is decided in branchlife/permissions.py (rules `two_factor_required`,
+`two_factor_offered`); `services.two_factor_required` / `two_factor_offered` ask it.
 
 Storage: django-otp's own tables. One confirmed `TOTPDevice` per user (an unconfirmed one while enrolling)
 and one `StaticDevice` named 恢复码 holding ten single-use `StaticToken`s, replaced as a set. A verified

@@ -6,6 +6,7 @@ import re
 from base64 import b32encode
 
 import django_otp
+import rules
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,8 +14,6 @@ from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from branchlife.permissions import actor_of
 
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "验证器"
@@ -27,14 +26,14 @@ RECOVERY_CODES_LOW = 3
 
 
 def two_factor_required(user) -> bool:
-    """Officers see every branch below their node: they may not work without a second factor."""
-    return actor_of(user).officer_org is not None
+    """Officers see every branch below their node: they may not work without a second factor (the rule is
+    in branchlife/permissions.py)."""
+    return rules.test_rule("two_factor_required", user)
 
 
 def two_factor_offered(user) -> bool:
     """Officers (who must) and branch secretaries and deputies (who may) can set up an authenticator."""
-    actor = actor_of(user)
-    return actor.officer_org is not None or (actor.member is not None and actor.member.is_secretary)
+    return rules.test_rule("two_factor_offered", user)
 
 
 # ---------------------------------------------------------------- reads

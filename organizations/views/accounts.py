@@ -6,7 +6,6 @@ from that page and checked against their hashes, so no plain code is ever stored
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from branchlife.pdf import pdf_response, qr_data_uri, render_pdf
+from branchlife.permissions import users_managed_by
 from branchlife.views import get_for_user, int_or_none, paginate, search_text
 
 from .. import accounts, selectors
@@ -113,17 +113,18 @@ def account_slips(request):
         if user_id
     ]
     usable = accounts.usable_codes(pairs)
-    users = get_user_model().objects.in_bulk([user_id for user_id, _code in usable])
+    users = users_managed_by(request.user).in_bulk([user_id for user_id, _code in usable])
+    named = accounts.people(users.values())
     slips = [
         {
-            "name": accounts.person_name(users[user_id]),
-            "place": accounts.person_place(users[user_id]),
+            "name": named[user_id].name,
+            "place": named[user_id].place,
             "username": users[user_id].get_username(),
             "code": code,
             "qr": qr_data_uri(accounts.activate_url(code)),
         }
         for user_id, code in usable
-        if request.user.has_perm("organizations.manage_person", users[user_id])
+        if user_id in users
     ]
     if not slips:
         messages.error(request, _("这些激活码已失效或已被使用，请重新发放。"))

@@ -69,7 +69,7 @@ def officer_add(request, pk):
 def officer_remove(request, pk, officer_pk):
     node = _node(request, pk)
     officer = get_object_or_404(Officer, pk=officer_pk, organization=node)
-    if officer.user_id == request.user.pk:
+    if not request.user.has_perm("organizations.remove_officer", officer):
         messages.error(request, _("不能撤销自己，请由上级组织部门办理。"))
     else:
         accounts.remove_officer(officer=officer)
@@ -83,7 +83,7 @@ def person_code(request, pk, user_pk):
     node = _node(request, pk)
     officer = Officer.objects.filter(organization=node, user_id=user_pk).select_related("user").first()
     target = officer.user if officer else get_object_or_404(_supervisors_of(node), user_id=user_pk).user
-    if target.pk == request.user.pk or not request.user.has_perm("organizations.manage_person", target):
+    if not request.user.has_perm("organizations.manage_person", target):
         raise PermissionDenied
     issued = accounts.reset_access(user=target, by=request.user)
     return codes_page(request, [issued], title=_("已为%(name)s重发激活码") % {"name": issued.name}, back=_back(node))

@@ -337,3 +337,18 @@ def test_an_officer_who_leaves_a_roster_keeps_the_officer_post(demo_orgs, office
     login("secretary").post(reverse("organizations:account_remove", args=[office.pk, yangli.pk]))
     yangli.refresh_from_db()
     assert not yangli.is_active and yangli.user.is_active
+
+
+def test_the_slip_pdf_costs_the_same_queries_for_2_or_12_codes(office, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login("secretary")
+    counts = []
+    for n in (2, 12):
+        _response, codes = open_accounts(client, office, _without_account(office, n))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(reverse("organizations:account_slips"), {"user": list(codes), "code": list(codes.values())})
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

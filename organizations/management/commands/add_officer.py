@@ -3,6 +3,8 @@
 Prints the username and a one-time activation code; everyone else is then added in the app."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organizations import accounts
 from organizations.models import Organization
@@ -19,9 +21,16 @@ class Command(BaseCommand):
     def handle(self, *args, organization, name, title, **options):
         nodes = list(Organization.objects.filter(name=organization).exclude(level=Organization.Level.GROUP)[:2])
         if len(nodes) != 1:
-            raise CommandError(f"{'没有' if not nodes else '有多个'}名为“{organization}”的组织。")
+            message = _("没有名为“%(name)s”的组织。") if not nodes else _("有多个名为“%(name)s”的组织。")
+            raise CommandError(message % {"name": organization})
         issued = accounts.add_officer(organization=nodes[0], name=name, title=title, by=None)
         self.stdout.write(
-            f"{issued.name}：用户名 {issued.username}，激活码 {issued.code}（{issued.expires_at:%Y-%m-%d %H:%M} 前有效）\n"
-            f"请在 {accounts.activate_url()} 激活。"
+            _("%(name)s：用户名 %(username)s，激活码 %(code)s（%(expires)s 前有效）。请在 %(url)s 激活。")
+            % {
+                "name": issued.name,
+                "username": issued.username,
+                "code": issued.code,
+                "expires": timezone.localtime(issued.expires_at).strftime("%Y-%m-%d %H:%M"),
+                "url": accounts.activate_url(),
+            }
         )
