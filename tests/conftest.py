@@ -23,6 +23,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def chinese_after_each_test():
+    """A request in English (the language switch) leaves English active in the thread; the next test would
+    read English labels (ChineseFirstLocaleMiddleware activates per request and never resets)."""
+    yield
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """Demo accounts are created in most tests; PBKDF2 would spend seconds hashing their passwords."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
