@@ -33,6 +33,27 @@ def chinese_after_each_test():
     translation.activate(django_settings.LANGUAGE_CODE)
 
 
+@pytest.fixture
+def still_clock():
+    """The test runs at one instant from here on (time-machine, tick=False, from the test's own clock): an
+    officer's session is rewritten at most once a minute (the idle timeout's last-seen stamp), and on a slow
+    run that rewrite must not land inside a request whose queries are counted."""
+    import time
+
+    import time_machine
+
+    with time_machine.travel(time.time(), tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _still_clock_when_counting_queries(request):
+    if {"django_assert_num_queries", "django_assert_max_num_queries"} & set(request.fixturenames):
+        if "_own_clock" in request.fixturenames:  # an app's autouse clock, which would otherwise start later
+            request.getfixturevalue("_own_clock")
+        request.getfixturevalue("still_clock")
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """Demo accounts are created in most tests; PBKDF2 would spend seconds hashing their passwords."""

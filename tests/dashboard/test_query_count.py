@@ -51,7 +51,7 @@ def queries_per_page(client, county) -> dict:
 
 
 @pytest.fixture
-def counts_at(client, no_cache):
+def counts_at(client, no_cache, still_clock):
     def _counts(branches: int) -> dict:
         return queries_per_page(client, county_of(branches, client))
 
@@ -98,5 +98,5 @@ def stale_page_queries(client, branches: int) -> int:
     return len(captured)
 
 
-def test_counting_every_stale_tally_again_takes_the_same_queries_for_10_and_100_branches(db, client, no_cache):
+def test_counting_every_stale_tally_again_takes_the_same_queries_for_10_and_100_branches(db, client, no_cache, still_clock):
     assert stale_page_queries(client, 10) == stale_page_queries(client, 100) > FRONT_PAGE_QUERIES
