@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(redis-server fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gettext chromium faketime)
+APT_PACKAGES=(redis-server fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gettext chromium faketime nginx-light)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -19,11 +19,14 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> python3 -m venv .venv"
   python3 -m venv .venv
 fi
-stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
+# The Python packages come from requirements-dev.lock (exact versions with hashes; scripts/lock.sh renews it),
+# the runtime part of which (requirements.lock) the Dockerfile installs; pyproject.toml only names the ranges the lock is made from.
+stamp=.venv/.installed-$(cat pyproject.toml requirements-dev.lock | sha1sum | cut -c1-12)
 if [ ! -f "$stamp" ]; then
-  echo "==> pip install -e .[dev]"
+  echo "==> pip install -r requirements-dev.lock"
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e ".[dev]"
+  .venv/bin/pip install -q --require-hashes -r requirements-dev.lock
+  .venv/bin/pip install -q --no-deps -e .
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
