@@ -9,3 +9,12 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = _("账号与登录")
+
+    def ready(self):
+        # Session bookkeeping only (no business rule): the idle clock starts at login, when the session is
+        # written anyway, so the first page after logging in need not write it again.
+        from django.contrib.auth.signals import user_logged_in
+
+        from .two_factor.middleware import idle_clock_start
+
+        user_logged_in.connect(idle_clock_start, dispatch_uid="accounts-idle-clock-start")

@@ -1,7 +1,99 @@
 """Form fields shared by the apps."""
 
+import datetime as dt
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# C0 control characters other than tab and newline (a carriage return is turned into a newline first).
+# Nobody types them; pasted or posted on purpose they break exports (openpyxl refuses them), PDFs and
+# PostgreSQL (NUL).
+CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b-\x1f]")
+
+
+def without_control_characters(value: str) -> str:
+    return CONTROL_CHARACTERS_RE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+class CleanTextMixin:
+    """For every form that takes text from people: its text fields (CharField and subclasses, so also a
+    model's TextField) lose control characters before anything else reads them.
+
+    Done on the submitted data, just before cleaning, so that it covers fields a form adds in its own
+    __init__ and what is shown again when the form has errors."""
+
+    def full_clean(self):
+        if self.is_bound:
+            self.data = self._without_control_characters(self.data)
+        super().full_clean()
+
+    def _without_control_characters(self, data):
+        multi = hasattr(data, "getlist")  # a QueryDict, or a plain dict (the autosave views' JSON)
+        changed = {}
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)
+            if not isinstance(field, forms.CharField) or key not in data:
+                continue
+            values = data.getlist(key) if multi else [data[key]]
+            cleaned = [without_control_characters(v) if isinstance(v, str) else v for v in values]
+            if cleaned != values:
+                changed[key] = cleaned
+        if not changed:
+            return data
+        data = data.copy()  # the request's QueryDict is immutable; its copy is not
+        for key, values in changed.items():
+            if multi:
+                data.setlist(key, values)
+            else:
+                data[key] = values[0]
+        return data
+
+
+# A search term is a few words. Without a cap one ?q= of a megabyte makes SQLite give up on the LIKE
+# pattern ("pattern too complex", a 500) and costs PostgreSQL a long scan.
+SEARCH_MAX_LENGTH = 100
+
+
+def search_term(value) -> str:
+    """A list page's search term: without NUL (PostgreSQL refuses it in a query), trimmed, capped."""
+    return str(value or "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
+
+
+class SearchField(forms.CharField):
+    """The ?q= of a filter form: never invalid (a list shows its rows whatever is typed), capped by search_term."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)  # the input's maxlength; to_python has cut it already
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return search_term(super().to_python(value))
+
+    def bound_data(self, data, initial):
+        return search_term(data)  # the search box shows what was searched for, not the megabyte sent
+
+
+# Dates people enter belong to the app's years, as the year fields do (2000–2100). Year 1 is a typing
+# error, and at the ends of Python's calendar converting to UTC or adding a day raises OverflowError.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+class DateTimeField(forms.DateTimeField):
+    default_error_messages = {
+        "out_of_range": _("日期超出范围。请填写 %(earliest)s 至 %(latest)s 之间的日期。"),
+    }
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not EARLIEST_DATE <= value.date() <= LATEST_DATE:
+            raise ValidationError(
+                self.error_messages["out_of_range"], code="out_of_range",
+                params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            )
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -253,7 +253,9 @@ rules.add_perm("meetings.view_meeting", can_read_meeting)
 rules.add_perm("meetings.change_meeting", can_manage_branch)
 rules.add_perm("meetings.view_timeline", can_oversee_meeting)
 rules.add_perm("meetings.mark_ready", can_manage_branch)
-rules.add_perm("meetings.manage_study", can_manage_branch)
+# Once the meeting is closed its report is final: study sessions and talks, like forums (below), are no longer
+# added, changed or deleted. (The pages hide the buttons; these refuse the POSTs.)
+rules.add_perm("meetings.manage_study", can_manage_branch & is_meeting_open)
 rules.add_perm("meetings.view_study", can_read_meeting)
 rules.add_perm("meetings.submit_opinion", is_member_of_branch & is_meeting_open)
 rules.add_perm("meetings.view_opinions", can_read_meeting)
@@ -261,10 +263,10 @@ rules.add_perm("meetings.manage_opinions", can_manage_branch)  # record offline,
 rules.add_perm("meetings.view_opinion_authors", can_manage_branch)
 rules.add_perm("meetings.claim_opinion", is_member_of_branch)
 rules.add_perm("meetings.answer_opinion", can_manage_branch | (is_member_of_branch & is_opinion_claimant))
-rules.add_perm("meetings.record_talk", is_member_of_branch | is_superuser)
+rules.add_perm("meetings.record_talk", (is_member_of_branch | is_superuser) & is_meeting_open)
 rules.add_perm("meetings.view_talks", can_read_meeting)
 rules.add_perm("meetings.view_talk_summary", is_talk_party | is_secretary_of_branch | is_superuser)
-rules.add_perm("meetings.change_talk", (is_talk_party & is_member_of_branch) | is_branch_secretary)
+rules.add_perm("meetings.change_talk", ((is_talk_party & is_member_of_branch) | is_branch_secretary) & is_meeting_open)
 rules.add_perm("meetings.write_self_review", is_member_of_branch)  # obj: the meeting
 rules.add_perm("meetings.review_self_reviews", is_branch_secretary)  # obj: the meeting or a review
 rules.add_perm("meetings.list_self_reviews", can_oversee_meeting)

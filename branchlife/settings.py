@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rules",
     "axes",
     "simple_history",
+    "csp",
     "organizations",
     "accounts",
     "django_otp",
@@ -66,22 +67,29 @@ INSTALLED_APPS = [
     "rectification",
     "notifications",
     "dashboard",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    # First: every record logged while a request runs, and every response, carry the request's id.
+    "branchlife.logs.RequestIdMiddleware",
+    # GET /healthz, answered before the HTTPS redirect, the ALLOWED_HOSTS check, sessions and CSRF.
+    "branchlife.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below) on every response.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "branchlife.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Two-factor (accounts.two_factor): request.user.is_verified(), then idle officers out, then unverified
-    # officers to the authenticator pages.
+    # Two-factor (accounts.two_factor): request.user.is_verified(), then idle sessions out (everyone's, shorter
+    # for officers), then unverified officers to the authenticator pages.
     "django_otp.middleware.OTPMiddleware",
     # Records who made each change to people and roles (organizations' historical tables).
     "simple_history.middleware.HistoryRequestMiddleware",
-    "accounts.two_factor.middleware.OfficerIdleTimeoutMiddleware",
+    "accounts.two_factor.middleware.IdleTimeoutMiddleware",
     "accounts.two_factor.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -163,8 +171,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = envbool("AXES_ENABLED", "True")
 
 # Two-factor authentication (accounts.two_factor): officers must use a TOTP authenticator, secretaries may.
-# An officer's session idle this many minutes ends at the next request (0 turns the timeout off).
+# A session idle this many minutes ends at its next request: everyone's, and an officer's sooner (the
+# shorter of the two applies to officers; 0 turns that limit off). accounts.two_factor.middleware.
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", "120")
 OFFICER_IDLE_MINUTES = envint("OFFICER_IDLE_MINUTES", "30")
+# The session cookie's lifetime, renewed while the session is in use (the idle stamp above is rewritten
+# at most once a minute); Django's default is two weeks.
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE_SECONDS", str(8 * 60 * 60))
 # The name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = "Branchlife"
 # The admin's device pages never show a TOTP key or a recovery code.
@@ -226,6 +239,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must fail fast when Redis is down so that saving a page never hangs on it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
 CELERY_BEAT_SCHEDULE: dict = {}
+# The worker and beat log through LOGGING below (its format, request/task id and admins' mail), not Celery's.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Beat wakes at least this often (seconds); each wake touches its heartbeat file (branchlife.beat).
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
@@ -234,6 +251,28 @@ EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "branchlife@localhost")
+
+
+def envadmins(name: str) -> list[tuple[str, str]]:
+    """ADMINS="张三:zhang@example.org,li@example.org": comma-separated name:address (a bare address names itself)."""
+    admins = []
+    for entry in (e.strip() for e in os.getenv(name, "").split(",")):
+        if not entry:
+            continue
+        person, _, address = entry.rpartition(":")
+        if "@" not in address:
+            raise ImproperlyConfigured(f"{name}: {entry!r} is not name:address")
+        admins.append((person.strip() or address.strip(), address.strip()))
+    return admins
+
+
+# Who gets a mail with the traceback of every server error (500) and every error a worker logs, when
+# DEBUG is False; nobody when empty. The mail goes out from SERVER_EMAIL through the settings above.
+ADMINS = envadmins("ADMINS")
+SERVER_EMAIL = os.getenv("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[Branchlife] "
+# Error reports (that mail) keep no user, address, header or variable of the anonymous routes (branchlife.errors).
+DEFAULT_EXCEPTION_REPORTER = "branchlife.errors.ErrorReporter"
 
 # How many reverse proxies of ours stand in front of the app (nginx in front of gunicorn: 1). Each appends the address it
 # saw to X-Forwarded-For, so the client is that many entries from the right; anything further left was
@@ -244,21 +283,79 @@ AXES_CLIENT_IP_CALLABLE = "branchlife.http.client_ip"
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", "True")
 
+# Content-Security-Policy (django-csp's CSPMiddleware), in DEBUG too so that a violation shows while
+# developing: scripts, styles, fonts and fetches come from this site only, with no inline script, event
+# handler attribute, <style> or style attribute (they live in static/js and static/css; tests/test_csp.py
+# scans templates/); images may also be data: URIs (the QR codes); no plugins; never inside a frame; forms
+# post only here. The WeasyPrint templates (templates/**/pdf/) are rendered to PDF on the server and keep
+# their <style>.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+    }
+}
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "True")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # HSTS: a year, for the host's subdomains too. SECURE_HSTS_PRELOAD only adds the `preload` token (the
+    # host is in browsers' preload lists only if someone submits it); an intranet name may turn both off.
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000")
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "True")
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Logs go to stderr (`docker compose logs`), one line per record: time, level, logger, the request's id (in
+# the worker: the task's) and the message; LOG_FORMAT=json writes the same as one JSON object per line
+# (branchlife.logs). Errors also go to ADMINS by mail when DEBUG is False: at most one mail per error (where
+# it was raised) per process every ERROR_MAIL_INTERVAL_SECONDS, so a Redis outage is not a mail a second.
+LOG_FORMAT = os.getenv("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}; it must be text or json")
+LOG_LEVEL = os.getenv("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
+    "filters": {
+        "request_id": {"()": "branchlife.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "mail_throttle": {
+            "()": "branchlife.logs.MailThrottleFilter",
+            "seconds": envint("ERROR_MAIL_INTERVAL_SECONDS", "600"),
+        },
+    },
+    "formatters": {
+        "text": {"()": "branchlife.logs.TextFormatter"},
+        "json": {"()": "branchlife.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+        # Sends nothing while ADMINS is empty. The mail's first line is the text format's (the request id).
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "formatter": "text",
+            "filters": ["require_debug_false", "request_id", "mail_throttle"],
+        },
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's default handlers off: its records reach the root's handlers once (one mail per error).
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # A request for a host not in ALLOWED_HOSTS (scanners trying the address) is logged, not mailed.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
+    },
 }
 
 # ---------------------------------------------------------------- deadline reminders (issue 8)
@@ -331,3 +428,27 @@ CELERY_BEAT_SCHEDULE["dashboards-warm"] = {
     "schedule": envint("DASHBOARDS_WARM_EVERY_SECONDS", "240"),
     "options": {"expires": 200},
 }
+
+# ---------------------------------------------------------------- backups (issue 22.4, operations.backup)
+# Where `manage.py backup` and beat's nightly backup write their archives; how many of them beat keeps; the key
+# file (32 random bytes in base64) that encrypts them, empty for none; the folder of pg_dump and pg_restore
+# (empty: found on PATH; they must be at least the server's major version); the hour (Asia/Shanghai) of the
+# nightly backup, empty to turn it off.
+BACKUP_DIR = Path(os.getenv("BACKUP_DIR", str(MEDIA_ROOT.parent / "backups")))
+BACKUP_KEEP = envint("BACKUP_KEEP", "14")
+if BACKUP_KEEP < 1:
+    raise ImproperlyConfigured("BACKUP_KEEP must be at least 1")
+BACKUP_KEY_FILE = os.getenv("BACKUP_KEY_FILE", "")
+BACKUP_PG_BIN = os.getenv("BACKUP_PG_BIN", "")
+BACKUP_HOUR = envint("BACKUP_HOUR", "2") if os.getenv("BACKUP_HOUR", "2").strip() else None
+if BACKUP_HOUR is not None:
+    from celery.schedules import crontab
+
+    if not 0 <= BACKUP_HOUR <= 23:
+        raise ImproperlyConfigured("BACKUP_HOUR must be an hour from 0 to 23, or empty to turn the backup off")
+    CELERY_BEAT_SCHEDULE["backup"] = {
+        "task": "operations.tasks.backup_scheduled",
+        "schedule": crontab(minute=0, hour=BACKUP_HOUR),
+        # A backup that waited in the queue past the morning is dropped; the next night's runs.
+        "options": {"expires": 6 * 3600},
+    }

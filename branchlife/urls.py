@@ -22,6 +22,9 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
 ]
 
+# The 500 page stands alone and shows the request's id (branchlife.errors); 403 and 404 are templates/.
+handler500 = "branchlife.errors.server_error"
+
 # The Django admin is the operators' tool (superusers on the server), not an officer's: officers,
 # secretaries and supervisors manage people in the app itself, where the permission module scopes them.
 admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser

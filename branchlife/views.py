@@ -3,6 +3,9 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .forms import search_term
 
 
 def get_for_user(user, perm: str, queryset_or_model, **lookup):
@@ -31,9 +34,21 @@ def int_or_none(value) -> int | None:
     return int(value)
 
 
+def local_path(request, url) -> str | None:
+    """`url` when it is a path on this site (a ?next= to follow), else None. A bare startswith("/") is not
+    enough (browsers read "/\\evil.example" as "//evil.example"), and url_has_allowed_host_and_scheme alone
+    passes "abc", which redirect() would look up as a URL name: NoReverseMatch, a 500."""
+    url = url if isinstance(url, str) else ""
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
+
+
 def search_text(request) -> str:
-    """The list pages' ?q=, without the NUL characters PostgreSQL refuses in a query (a 500 otherwise)."""
-    return request.GET.get("q", "").replace("\x00", "").strip()
+    """The list pages' ?q=, as a filter form's SearchField reads it (no NUL, capped in length)."""
+    return search_term(request.GET.get("q", ""))
 
 
 def paginate(request, queryset, per_page: int = 30):

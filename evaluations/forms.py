@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchlife.forms import ModelMultipleChoiceField
+from branchlife.forms import CleanTextMixin, DateTimeField, ModelMultipleChoiceField, SearchField
 
 from .models import (
     Candidate,
@@ -34,6 +34,8 @@ class EvaluationForm(forms.ModelForm):
         model = Evaluation
         fields = ["opens_at", "closes_at", "excellent_quota_percent", "self_rating", "with_qualifications", "with_committee_rating"]
         widgets = {"opens_at": DateTimeLocalInput(), "closes_at": DateTimeLocalInput()}
+        # Year 1 or 9999 is a form error, not an OverflowError while the times are converted to UTC.
+        field_classes = {"opens_at": DateTimeField, "closes_at": DateTimeField}
 
     def __init__(self, *args, started: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,15 +162,16 @@ class BallotForm(forms.Form):
         return BallotContent(grades=grades, unmet=unmet, committee_grade=data.get("committee_grade") or "")
 
 
-def _count_input(width: str = "4.5rem") -> forms.NumberInput:
-    # A narrow numeric box: 28 rows × 4 grades must fit a laptop, and bring up the digit pad on a phone.
-    return forms.NumberInput(attrs={"class": "form-control form-control-sm", "inputmode": "numeric", "min": 0,
-                                    "style": f"width: {width}"})
+def _count_input(*, narrow: bool = True) -> forms.NumberInput:
+    # A narrow numeric box (bl-count-input, 4.5rem): 28 rows × 4 grades must fit a laptop, and bring up the
+    # digit pad on a phone. A class, not a style attribute: the Content-Security-Policy refuses those.
+    css = "form-control form-control-sm" + (" bl-count-input" if narrow else "")
+    return forms.NumberInput(attrs={"class": css, "inputmode": "numeric", "min": 0})
 
 
 class PaperTotalsForm(forms.Form):
-    ballots = forms.IntegerField(label=_("票箱中的票数"), min_value=1, widget=_count_input("100%"))
-    invalid = forms.IntegerField(label=_("其中无效票"), min_value=0, initial=0, widget=_count_input("100%"))
+    ballots = forms.IntegerField(label=_("票箱中的票数"), min_value=1, widget=_count_input(narrow=False))
+    invalid = forms.IntegerField(label=_("其中无效票"), min_value=0, initial=0, widget=_count_input(narrow=False))
 
     def __init__(self, *args, evaluation: Evaluation, candidates: list[Candidate], **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,7 +189,7 @@ class PaperTotalsForm(forms.Form):
         if evaluation.with_committee_rating:
             for g in CommitteeGrade:
                 self.fields[f"committee_{g.value}"] = forms.IntegerField(
-                    label=g.label, min_value=0, initial=0, required=False, widget=_count_input("100%")
+                    label=g.label, min_value=0, initial=0, required=False, widget=_count_input(narrow=False)
                 )
 
     def rows(self):
@@ -228,7 +231,7 @@ class PaperVotersForm(forms.Form):
         self.fields["members"].choices = [(str(v.member_id), v.member.name) for v in voters]
 
 
-class DeterminationForm(forms.Form):
+class DeterminationForm(CleanTextMixin, forms.Form):
     def __init__(self, *args, rows, **kwargs):
         super().__init__(*args, **kwargs)
         self.tally_rows = rows
@@ -263,14 +266,14 @@ class DeterminationForm(forms.Form):
         }
 
 
-class FollowUpTalkForm(forms.ModelForm):
+class FollowUpTalkForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = FollowUpTalk
         fields = ["talked_on", "talked_by", "notes"]
         widgets = {"talked_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class HandlingForm(forms.ModelForm):
+class HandlingForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Handling
         fields = ["outcome", "decided_on", "decided_by_body", "correction_until", "notes"]
@@ -302,7 +305,7 @@ class ReceiptForm(forms.Form):
 
 
 class EvaluationFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("支部名称")}))
+    q = SearchField(label=_("搜索"), widget=forms.TextInput(attrs={"placeholder": _("支部名称")}))
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部"))] + Status.choices + [("published", _("已公示"))]

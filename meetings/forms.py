@@ -2,9 +2,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchlife.forms import ModelMultipleChoiceField
+from branchlife.forms import CleanTextMixin, ModelMultipleChoiceField, SearchField
 from branchlife.views import int_or_none
 from organizations.models import Member, Supervisor
+from organizations.selectors import supervisors_in_reach
 
 from . import talks
 from .models import AgendaItem, Attendance, Meeting, Opinion, SelfReview, Talk
@@ -36,7 +37,7 @@ def branch_members(branch_id):
 
 
 # ---------------------------------------------------------------- the plan
-class MeetingForm(forms.ModelForm):
+class MeetingForm(CleanTextMixin, forms.ModelForm):
     branch = forms.ModelChoiceField(label=_("党支部"), queryset=None, required=False)
     custom_talk_rules = forms.MultipleChoiceField(
         label=_("自定义必谈规则"), choices=list(talks.RULES.items()), required=False, widget=forms.CheckboxSelectMultiple,
@@ -47,7 +48,7 @@ class MeetingForm(forms.ModelForm):
         help_text=_("每行一个方面;默认是六个方面(参照安岳县青少年宫支部 2020 年度组织生活会)"),
     )
     supervisors = ModelMultipleChoiceField(
-        label=_("督导"), queryset=Supervisor.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("督导"), queryset=Supervisor.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     recorders = MembersField(
         label=_("记录员"), queryset=Member.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
@@ -88,6 +89,11 @@ class MeetingForm(forms.ModelForm):
             self.initial["year"] = self.initial.get("year") or timezone.localdate().year
         if int_or_none(branch_id) is not None:
             self.fields["recorders"].queryset = branch_members(int_or_none(branch_id))
+        # A supervisor named here sees the branch's meeting: only those in reach of the branch are offered
+        # (and accepted); before a branch is chosen, those in reach of any branch offered.
+        offered = [instance.branch] if instance.pk else list(branches if branches is not None else [])
+        chosen = [b for b in offered if b.pk == int_or_none(branch_id)]
+        self.fields["supervisors"].queryset = supervisors_in_reach(branches=chosen or offered)
         self.fields["excellent_quota_percent"].help_text = _("留空表示不设优秀比例上限;默认 30%")
 
     def clean_review_aspects_text(self):
@@ -106,7 +112,7 @@ class MeetingForm(forms.ModelForm):
 
 
 class MeetingFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("支部、主题或地点")}))
+    q = SearchField(label=_("搜索"), widget=forms.TextInput(attrs={"placeholder": _("支部、主题或地点")}))
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部"))] + Meeting.Kind.choices)
     status = forms.ChoiceField(
@@ -124,7 +130,7 @@ class MeetingFilterForm(forms.Form):
         }
 
 
-class ReadyForm(forms.Form):
+class ReadyForm(CleanTextMixin, forms.Form):
     note = forms.CharField(
         label=_("未完成事项说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
         help_text=_("必谈未全部完成时必须写明原因"),
@@ -132,7 +138,7 @@ class ReadyForm(forms.Form):
 
 
 # ---------------------------------------------------------------- study sessions
-class StudySessionForm(forms.Form):
+class StudySessionForm(CleanTextMixin, forms.Form):
     held_on = forms.DateField(label=_("日期"), widget=DATE)
     topic = forms.CharField(label=_("学习主题"), max_length=200)
     form = forms.CharField(label=_("学习形式"), max_length=100, required=False, help_text=_("如:书记领读、分组讨论、交流发言"))
@@ -145,7 +151,7 @@ class StudySessionForm(forms.Form):
 
 
 # ---------------------------------------------------------------- opinions
-class MemberOpinionForm(forms.Form):
+class MemberOpinionForm(CleanTextMixin, forms.Form):
     target_member = MemberChoiceField(
         label=_("针对"), queryset=Member.objects.none(), required=False, empty_label=_("支部班子"),
         help_text=_("不选则是对支部班子的意见"),
@@ -163,7 +169,7 @@ class MemberOpinionForm(forms.Form):
         self.fields["target_member"].queryset = branch_members(meeting.branch_id)
 
 
-class PublicOpinionForm(forms.Form):
+class PublicOpinionForm(CleanTextMixin, forms.Form):
     text = forms.CharField(
         label=_("您的意见建议"), min_length=5, max_length=Opinion.MAX_LENGTH, error_messages=OPINION_LENGTH_MESSAGES,
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": Opinion.MAX_LENGTH}),
@@ -181,7 +187,7 @@ class PublicOpinionForm(forms.Form):
     website = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
 
 
-class OfflineOpinionForm(forms.Form):
+class OfflineOpinionForm(CleanTextMixin, forms.Form):
     # Forum opinions are recorded on their forum's page, so that every one is counted with its forum.
     channel = forms.ChoiceField(
         label=_("渠道"),
@@ -223,7 +229,7 @@ class OpinionSortForm(forms.Form):
         return self._others.get(value) if value else None
 
 
-class OpinionAnswerForm(forms.Form):
+class OpinionAnswerForm(CleanTextMixin, forms.Form):
     answer = forms.CharField(label=_("答复/办理情况"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     status = forms.ChoiceField(label=_("状态"), choices=Opinion.Status.choices)
 
@@ -234,7 +240,7 @@ class SupervisorsField(ModelMultipleChoiceField):
         return f"{obj.name}({obj.title})" if obj.title else obj.name
 
 
-class ForumForm(forms.Form):
+class ForumForm(CleanTextMixin, forms.Form):
     held_on = forms.DateField(label=_("召开日期"), widget=DATE, initial=timezone.localdate)
     topic = forms.CharField(label=_("座谈主题"), max_length=200)
     place = forms.CharField(label=_("地点"), max_length=200, required=False)
@@ -255,7 +261,7 @@ class ForumForm(forms.Form):
             del self.fields["supervisors"]
 
 
-class ForumOpinionForm(forms.Form):
+class ForumOpinionForm(CleanTextMixin, forms.Form):
     """The quick form on a forum's page: one opinion heard there, perhaps answered on the spot."""
 
     STATUS_CHOICES = [
@@ -289,7 +295,7 @@ class ForumOpinionForm(forms.Form):
 
 
 class OpinionFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("内容或答复")}))
+    q = SearchField(label=_("搜索"), widget=forms.TextInput(attrs={"placeholder": _("内容或答复")}))
     channel = forms.ChoiceField(label=_("渠道"), required=False, choices=[("", _("全部"))] + Opinion.Channel.choices)
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Opinion.Status.choices)
     category = forms.ChoiceField(
@@ -317,7 +323,7 @@ class OpinionFilterForm(forms.Form):
 
 
 # ---------------------------------------------------------------- talks
-class TalkForm(forms.Form):
+class TalkForm(CleanTextMixin, forms.Form):
     member_a = MemberChoiceField(label=_("谈话人"), queryset=Member.objects.none())
     member_b = MemberChoiceField(label=_("谈话对象(本支部党员)"), queryset=Member.objects.none(), required=False, empty_label=_("—— 支部以外的对象 ——"))
     other_kind = forms.ChoiceField(label=_("支部以外的对象"), choices=Talk.Other.choices, required=False)
@@ -352,7 +358,7 @@ class TalkForm(forms.Form):
 
 
 class TalkFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("姓名或主题")}))
+    q = SearchField(label=_("搜索"), widget=forms.TextInput(attrs={"placeholder": _("姓名或主题")}))
     member = forms.ChoiceField(label=_("党员"), required=False)
 
     def __init__(self, *args, members, **kwargs):
@@ -361,13 +367,13 @@ class TalkFilterForm(forms.Form):
 
 
 # ---------------------------------------------------------------- self-reviews
-class SelfReviewForm(forms.Form):
+class SelfReviewForm(CleanTextMixin, forms.Form):
     root_causes = forms.CharField(label=_("原因剖析"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
     measures = forms.CharField(label=_("整改措施"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
     direction = forms.CharField(label=_("努力方向"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(CleanTextMixin, forms.Form):
     aspect = forms.ChoiceField(label=_("方面"), required=False)
     text = forms.CharField(label=_("存在问题"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     measure = forms.CharField(label=_("整改措施"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -380,7 +386,7 @@ class ProblemForm(forms.Form):
 ProblemFormSet = forms.formset_factory(ProblemForm, extra=0, max_num=50, absolute_max=60, validate_max=True)
 
 
-class ReviewDecisionForm(forms.Form):
+class ReviewDecisionForm(CleanTextMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("审核"), choices=[("approve", _("审核通过")), ("return", _("退回修改"))], widget=forms.RadioSelect
     )
@@ -388,7 +394,7 @@ class ReviewDecisionForm(forms.Form):
 
 
 class SelfReviewFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("姓名")}))
+    q = SearchField(label=_("搜索"), widget=forms.TextInput(attrs={"placeholder": _("姓名")}))
     status = forms.ChoiceField(
         label=_("状态"), required=False,
         choices=[("", _("全部")), ("missing", _("未提交(含草稿、退回)"))] + SelfReview.Status.choices,
@@ -396,7 +402,7 @@ class SelfReviewFilterForm(forms.Form):
 
 
 # ================================================================ issue 5
-class AttendanceForm(forms.Form):
+class AttendanceForm(CleanTextMixin, forms.Form):
     supervisors_present = ModelMultipleChoiceField(
         label=_("到会督导"), queryset=Supervisor.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -438,7 +444,7 @@ class AttendanceForm(forms.Form):
         ]
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(CleanTextMixin, forms.Form):
     pk = forms.IntegerField(required=False, widget=forms.HiddenInput)
     title = forms.CharField(label=_("议程"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("类型"), choices=AgendaItem.Kind.choices, required=False)
@@ -447,7 +453,7 @@ class AgendaItemForm(forms.Form):
 AgendaFormSet = forms.formset_factory(AgendaItemForm, extra=1, can_order=True, can_delete=True, max_num=20, absolute_max=30)
 
 
-class RecordEntryForm(forms.Form):
+class RecordEntryForm(CleanTextMixin, forms.Form):
     kind = forms.ChoiceField(choices=[("criticism", _("批评")), ("claim", _("当场认领")), ("commitment", _("承诺"))])
     member = forms.CharField(required=False, max_length=20)  # receiver / claimant / committer; "" = the committee
     giver = forms.CharField(required=False, max_length=20)
@@ -465,7 +471,7 @@ class RecordEntryForm(forms.Form):
         return data
 
 
-class NextStepsForm(forms.Form):
+class NextStepsForm(CleanTextMixin, forms.Form):
     next_steps = forms.CharField(
         label=_("下一步工作打算"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("每行一条,写入情况报告"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from branchlife.db import tables_rewrite
 from organizations.models import Member, Organization, Supervisor
+from organizations.selectors import supervisors_in_reach
 
 from . import selectors, talks
 from .models import (
@@ -75,10 +76,21 @@ def _clean_save(meeting: Meeting) -> Meeting:
     return meeting
 
 
+def _check_supervisors(branch: Organization, supervisors: Sequence[Supervisor]) -> None:
+    """A supervisor named on a meeting reads the branch's meeting: only one in reach of the branch."""
+    allowed = set(supervisors_in_reach(branches=[branch]).values_list("pk", flat=True))
+    strangers = [s.name for s in supervisors if s.pk not in allowed]
+    if strangers:
+        raise ValidationError(
+            {"supervisors": _("%(names)s 不是本支部或其上级党组织的督导。") % {"names": "、".join(strangers)}}
+        )
+
+
 @transaction.atomic
 def meeting_create(
     *, branch: Organization, supervisors: Sequence[Supervisor] = (), recorders: Sequence[Member] = (), **fields
 ) -> Meeting:
+    _check_supervisors(branch, supervisors)
     meeting = Meeting(branch=branch, **{k: v for k, v in fields.items() if k in MEETING_FIELDS})
     _clean_save(meeting)
     meeting.supervisors.set(supervisors)
@@ -90,6 +102,8 @@ def meeting_create(
 def meeting_update(
     *, meeting: Meeting, supervisors: Sequence[Supervisor] | None = None, recorders: Sequence[Member] | None = None, **fields
 ) -> Meeting:
+    if supervisors is not None:
+        _check_supervisors(meeting.branch, supervisors)
     for key, value in fields.items():
         if key in MEETING_FIELDS:
             setattr(meeting, key, value)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from branchlife import xlsx
+from branchlife.forms import without_control_characters
 from branchlife.http import client_ip_key
 from branchlife.pdf import pdf_response, render_pdf
 from branchlife.permissions import actor_of, branches_visible_to
@@ -1151,7 +1152,7 @@ def record_text(request, pk):
     """Autosave target for the long texts of the record: self-criticism, 讲评, 点评, closing, minutes."""
     meeting = _record_meeting(request, pk)
     kind = request.POST.get("kind", "")
-    text = request.POST.get("text", "")
+    text = without_control_characters(request.POST.get("text", ""))  # no form here to do it (CleanTextMixin)
     hints = []
     try:
         if kind == "self_criticism":

@@ -4,12 +4,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branchlife import xlsx
-from branchlife.views import apply_validation_error, get_for_user, paginate
+from branchlife.views import apply_validation_error, get_for_user, local_path, paginate
 
 from . import selectors, services
 from .forms import NotificationFilterForm, PreferenceForm
@@ -65,7 +64,7 @@ def notification_export(request):
 def notification_mark_read(request, pk):
     notification = get_for_user(request.user, "notifications.change_notification", Notification, pk=pk)
     services.notification_mark_read(notification=notification)
-    if request.POST.get("go") and notification.url and _is_local(request, notification.url):
+    if request.POST.get("go") and local_path(request, notification.url):
         return redirect(notification.url)
     return redirect(_back(request))
 
@@ -98,12 +97,5 @@ def preferences(request):
     return render(request, "notifications/preferences.html", {"form": form})
 
 
-def _is_local(request, url: str) -> bool:
-    return url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-
-
 def _back(request) -> str:
-    target = request.POST.get("next", "")
-    if target and _is_local(request, target):
-        return target
-    return reverse("notifications:list")
+    return local_path(request, request.POST.get("next")) or reverse("notifications:list")

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from branchlife.forms import CleanTextMixin
+
 from .models import Member, Organization
 
 
@@ -70,12 +72,12 @@ class OpenAccountsForm(forms.Form):
         return list(self.cleaned_data["members"])
 
 
-class OfficerForm(forms.Form):
+class OfficerForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     title = forms.CharField(label=_("职务"), max_length=100, required=False)
 
 
-class SupervisorForm(forms.Form):
+class SupervisorForm(CleanTextMixin, forms.Form):
     """A supervisor: who, from where, and which branches under the officer's node they follow."""
 
     name = forms.CharField(label=_("姓名"), max_length=50)

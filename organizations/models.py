@@ -1,6 +1,11 @@
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
@@ -150,6 +155,12 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        # The admin's member form; the roster import checks each row with the same function first.
+        errors = joined_on_errors(self.joined_on)
+        if errors:
+            raise ValidationError({"joined_on": errors})
+
     @property
     def is_committee(self) -> bool:
         return self.committee_post in self.COMMITTEE_POSTS
@@ -157,6 +168,21 @@ class Member(models.Model):
     @property
     def is_secretary(self) -> bool:
         return self.committee_post in self.SECRETARY_POSTS
+
+
+# The Party was founded on 1 July 1921: nobody joined before. A day after today is a typing error too.
+PARTY_FOUNDED_ON = dt.date(1921, 7, 1)
+
+
+def joined_on_errors(value: dt.date | None) -> list[str]:
+    """What is wrong with a 入党日期 (none when it is empty); "today" is the local day."""
+    if value is None:
+        return []
+    if value < PARTY_FOUNDED_ON:
+        return [gettext("入党日期“%(value)s”早于建党日期（1921年7月1日）") % {"value": value.isoformat()}]
+    if value > timezone.localdate():
+        return [gettext("入党日期晚于今天")]
+    return []
 
 
 class Officer(models.Model):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Member
+from .models import Member, joined_on_errors
 
 # (header, what it holds) — the header row of the template, in this order.
 COLUMNS = [
@@ -93,8 +92,8 @@ def parse_row(line: int, cells: list) -> RosterRow:
             joined_on = dt.date.fromisoformat(_text(joined).replace("/", "-").replace(".", "-"))
         except ValueError:
             err(_("入党日期“%(value)s”不是日期,请写成 2015-07-01") % {"value": _text(joined)})
-    if joined_on and joined_on > timezone.localdate():
-        err(_("入党日期晚于今天"))
+    for problem in joined_on_errors(joined_on):
+        err(problem)
 
     phone = _text(phone)
     if len(phone) > 20:

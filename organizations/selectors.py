@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from branchlife.permissions import branches_visible_to, organizations_visible_to
 
-from .models import Member, Organization
+from .models import Member, Organization, Supervisor
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,17 @@ def member_list(*, branch: Organization, search: str = "", filters: dict | None 
         if value not in ("", None):
             qs = qs.filter(**{key: value})
     return qs.order_by("name", "id")
+
+
+def supervisors_in_reach(*, branches) -> QuerySet[Supervisor]:
+    """督导 who may be named on a meeting of one of these branches: those assigned to it, and those whose own
+    organization is the branch or one above it (a county's supervisor for the county's branches). Anyone
+    else named on a meeting would be shown that branch's meeting, opinions and record."""
+    branches = list(branches)
+    steplen = Organization.steplen
+    own_or_above = {b.path[:end] for b in branches for end in range(steplen, len(b.path) + 1, steplen)}
+    condition = Q(organization__path__in=own_or_above) | Q(branches__in=[b.pk for b in branches])
+    return Supervisor.objects.filter(pk__in=Supervisor.objects.filter(condition).values("pk")).order_by("name", "pk")
 
 
 def branch_list(*, user, within: Organization | None = None, search: str = "") -> QuerySet[Organization]:

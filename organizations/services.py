@@ -13,6 +13,13 @@ from .models import Member, Organization
 from .roster import HEADERS, RosterRow, parse_row
 
 MAX_ROSTER_ROWS = 5000
+# An .xlsx is a zip: 5 MB on the wire can unpack to gigabytes (openpyxl reads the shared strings whole,
+# even read-only). A roster of MAX_ROSTER_ROWS rows unpacks to about 3 MB; the zip's own size records are
+# checked before anything is unpacked (zipfile stops a member at its recorded size, so they cannot lie).
+MAX_ROSTER_UNPACKED_BYTES = 40 * 1024 * 1024
+# Rows read at most, blank ones included: a row numbered 1,000,000 would otherwise be reached through a
+# million padded empty rows.
+MAX_ROSTER_LINES = 2 * MAX_ROSTER_ROWS
 
 
 class RosterError(Exception):
@@ -33,12 +40,24 @@ class RosterResult:
 
 
 # What a damaged or foreign file raises while openpyxl opens it or, in read-only mode, while it reads the
-# rows lazily: a broken zip or deflate stream, a missing part, malformed XML (ParseError is a SyntaxError).
-UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, OSError, ValueError, TypeError)
+# rows lazily: a broken zip or deflate stream, a missing part, malformed XML (ParseError is a SyntaxError),
+# a cell pointing past the shared strings (IndexError).
+UNREADABLE = (
+    zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, IndexError, OSError, ValueError, TypeError,
+)
+
+
+def _unpacked_size(fileobj) -> int:
+    with zipfile.ZipFile(fileobj) as archive:
+        size = sum(info.file_size for info in archive.infolist())
+    fileobj.seek(0)
+    return size
 
 
 def _read_rows(fileobj) -> list[RosterRow]:
     try:
+        if _unpacked_size(fileobj) > MAX_ROSTER_UNPACKED_BYTES:
+            raise RosterError(_("文件解压后过大，不像是花名册：请用本页模板重新填写后上传。"))
         wb = load_workbook(fileobj, read_only=True, data_only=True)
         try:
             return _parse_sheet(wb.worksheets[0])
@@ -48,8 +67,18 @@ def _read_rows(fileobj) -> list[RosterRow]:
         raise RosterError(_("无法读取该文件:请上传用本页模板填写的 .xlsx 表格(不支持 .xls、.csv 或其他格式)。")) from exc
 
 
+def sheet_rows(ws):
+    """The sheet's rows, only the template's columns of each. The size the sheet declares for itself
+    (<dimension ref="A1:XFD60000"/>) is ignored: read-only openpyxl would pad every row to it."""
+    ws.reset_dimensions()
+    for line, cells in enumerate(ws.iter_rows(values_only=True, max_col=len(HEADERS)), start=1):
+        if line > MAX_ROSTER_LINES:
+            raise RosterError(_("一次最多导入 %(n)s 行。") % {"n": MAX_ROSTER_ROWS})
+        yield cells
+
+
 def _parse_sheet(ws) -> list[RosterRow]:
-    rows = ws.iter_rows(values_only=True)
+    rows = sheet_rows(ws)
     header = next(rows, None)
     expected = [str(h) for h in HEADERS]
     got = [str(c).strip() if c is not None else "" for c in (header or [])][: len(expected)]

@@ -3,17 +3,19 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchlife.forms import ModelMultipleChoiceField
+from branchlife.forms import CleanTextMixin, ModelMultipleChoiceField, SearchField
 from organizations.models import Member
 
 from . import selectors, services
-from .models import FollowUpReview, PrintJob, Problem, RectificationItem
+from .models import PROBLEM_TEXT_MAX, FollowUpReview, PrintJob, Problem, RectificationItem
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The bounds of what is printed (models.PROBLEM_TEXT_MAX, ITEM_*_MAX), said with the count typed.
+TOO_LONG = _("最多 %(limit_value)d 个字（现在 %(show_value)d 个字），请精简后再保存。")
 
 
 class LedgerFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("事项、措施或责任人")}))
+    q = SearchField(label=_("搜索"), widget=forms.TextInput(attrs={"placeholder": _("事项、措施或责任人")}))
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + RectificationItem.Status.choices)
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)
     person = forms.ModelChoiceField(label=_("责任人"), required=False, queryset=Member.objects.none(), empty_label=_("全部"))
@@ -48,12 +50,16 @@ class LedgerFilterForm(forms.Form):
         )
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(CleanTextMixin, forms.Form):
     member = forms.ModelChoiceField(
         label=_("党员"), required=False, queryset=Member.objects.none(), empty_label=_("(支部班子)")
     )
     aspect = forms.CharField(label=_("方面"), required=False, max_length=50)
-    text = forms.CharField(label=_("问题"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    text = forms.CharField(
+        label=_("问题"), widget=forms.Textarea(attrs={"rows": 3}), max_length=PROBLEM_TEXT_MAX,
+        error_messages={"max_length": TOO_LONG},
+        help_text=_("写清一个具体问题，最多 %(n)s 字。") % {"n": PROBLEM_TEXT_MAX},
+    )
 
     def __init__(self, *args, branch, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +82,7 @@ class ProblemMergeForm(forms.Form):
         self.fields["others"].label_from_instance = label
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = RectificationItem
         fields = ["problems", "title", "goal", "measures", "responsible", "deadline", "commitment"]
@@ -89,6 +95,7 @@ class ItemForm(forms.ModelForm):
             "deadline": DATE_INPUT,
         }
         help_texts = {"measures": _("每行一条,写具体:能“一定”就不说“尽量”。")}
+        error_messages = {name: {"max_length": TOO_LONG} for name in ("title", "goal", "measures", "commitment")}
 
     def __init__(self, *args, branch, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,7 +143,7 @@ class OwnIdsMixin:
         super().__init__(*args, **kwargs)
 
 
-class ProgressForm(OwnIdsMixin, forms.Form):
+class ProgressForm(CleanTextMixin, OwnIdsMixin, forms.Form):
     id_prefix = "progress"
     note = forms.CharField(label=_("进展说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     files = MultipleFileField(
@@ -154,25 +161,25 @@ class ProgressForm(OwnIdsMixin, forms.Form):
         return files
 
 
-class SubmitForm(OwnIdsMixin, forms.Form):
+class SubmitForm(CleanTextMixin, OwnIdsMixin, forms.Form):
     id_prefix = "submit"
 
     note = forms.CharField(label=_("完成情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class CloseForm(OwnIdsMixin, forms.Form):
+class CloseForm(CleanTextMixin, OwnIdsMixin, forms.Form):
     id_prefix = "close"
 
     note = forms.CharField(label=_("核验意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class ReopenForm(OwnIdsMixin, forms.Form):
+class ReopenForm(CleanTextMixin, OwnIdsMixin, forms.Form):
     id_prefix = "reopen"
 
     reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class FollowUpForm(OwnIdsMixin, forms.ModelForm):
+class FollowUpForm(CleanTextMixin, OwnIdsMixin, forms.ModelForm):
     id_prefix = "followup"
 
     class Meta:

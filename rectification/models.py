@@ -5,7 +5,8 @@
 - ItemProgress / Evidence: what a member reports, with optional files kept out of any public URL.
 - FollowUpReview: 回头看 after closing.
 - ItemHistory: append-only log of every change (who, when, what).
-- PrintJob: a background PDF render (cards for many branches) with progress.
+- PrintJob: a background PDF render (cards for many branches, or one PDF too big to render inside a
+  request) with progress.
 
 The ledger (整改台账) of a branch is not a table of its own: it is the branch's items, read through
 `selectors.ledger_items`.
@@ -63,6 +64,17 @@ def evidence_upload_to(instance, filename: str) -> str:
 
 def print_upload_to(instance, filename: str) -> str:
     return f"{secrets.token_urlsafe(24)}.pdf"
+
+
+# How much a person may type into the lines that are printed (issue 22): the forms refuse more, with the
+# count. The seeds' problems and measures are a sentence or two; a problem line of 1,000 characters fills
+# 60% of an A4 page of the list. Rows are not cut on the way in: a criticism copied from the meeting
+# record (up to 5,000) or a row stored before these bounds is kept whole, and the PDFs clip what they
+# print to the same bounds, ending in "……（全文见系统）" (pdfs.clip).
+PROBLEM_TEXT_MAX = 1000
+ITEM_GOAL_MAX = 500
+ITEM_MEASURES_MAX = 1000
+ITEM_COMMITMENT_MAX = 500
 
 
 class Problem(models.Model):
@@ -148,13 +160,15 @@ class RectificationItem(models.Model):
     )
     problems = models.ManyToManyField(Problem, verbose_name=_("问题"), blank=True, related_name="items")
     title = models.CharField(_("整改事项"), max_length=200)
-    goal = models.TextField(_("整改目标"))
-    measures = models.TextField(_("整改措施"))
+    # max_length on a TextField bounds the form only (Django does not enforce it in full_clean), so closing
+    # or reopening an item stored before the bounds still works.
+    goal = models.TextField(_("整改目标"), max_length=ITEM_GOAL_MAX)
+    measures = models.TextField(_("整改措施"), max_length=ITEM_MEASURES_MAX)
     responsible = models.ForeignKey(
         Member, verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="rectification_items"
     )
     deadline = models.DateField(_("完成时限"))
-    commitment = models.TextField(_("公开承诺"))
+    commitment = models.TextField(_("公开承诺"), max_length=ITEM_COMMITMENT_MAX)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -302,7 +316,9 @@ class ItemHistory(models.Model):
 
 
 class PrintJob(models.Model):
-    """A PDF rendered in the background (cards of many branches), with progress for the waiting page."""
+    """A PDF rendered in the background, with progress for the waiting page: the cards, lists or ledgers of
+    every branch under `organization`, or (`meeting` / `filters` set) the one PDF a page's link asked for
+    when it was too big to render inside the request."""
 
     class Kind(models.TextChoices):
         CARDS = "cards", _("提醒卡")
@@ -326,6 +342,12 @@ class PrintJob(models.Model):
         Organization, verbose_name=_("范围"), on_delete=models.CASCADE, related_name="print_jobs"
     )
     year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    # Set for the PDF of one meeting (its problem list or cards) instead of each branch's latest meeting.
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("组织生活会"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The ledger's filters (selectors.LedgerFilters as a dict) when one branch's filtered ledger is printed.
+    filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -1,5 +1,9 @@
 """Background printing: split a job into chunks, render each, merge. Called by the thin tasks in tasks.py.
 
+A job is the cards, lists or ledgers of every branch under a node (the 后台打印 page), or one meeting's list
+or cards, or one branch's filtered ledger: the PDF a page's link asked for when it was too big to render
+inside the request (pdfs.Document.fits_in_request).
+
 A branch is normally one chunk (its cards share one font subset and render fastest as one document);
 a county is split so that no chunk holds more than CHUNK_MAX_CARDS cards: memory grows with the document,
 and chunks render in parallel on as many workers as there are (PDF.md).
@@ -26,8 +30,12 @@ CHUNK_MAX_CARDS = 200
 
 
 def plan_chunks(*, job: PrintJob) -> list[dict]:
-    """The job's chunks: each {"parts": [[kind, object id, member ids or None], ...], "units": n}."""
+    """The job's chunks: each {"parts": [[kind, object id, member ids or None], ...], "units": n}.
+
+    A ledger part carries the ledger's filters (a dict) in the third place instead of member ids."""
     org = job.organization
+    if job.kind == PrintJob.Kind.LEDGER and job.filters:
+        return [{"parts": [["ledger", org.pk, job.filters]], "units": 1}]
     if job.kind == PrintJob.Kind.LEDGER:
         branch_ids = (
             RectificationItem.objects.filter(branch__path__startswith=org.path)
@@ -36,7 +44,10 @@ def plan_chunks(*, job: PrintJob) -> list[dict]:
             .distinct()
         )
         return [{"parts": [["ledger", bid, None]], "units": 1} for bid in dict.fromkeys(branch_ids)]
-    pairs = selectors.print_branches(organization=org, year=job.year)
+    if job.meeting_id:  # the one meeting a page asked for
+        pairs = [(job.meeting.branch, job.meeting)]
+    else:
+        pairs = selectors.print_branches(organization=org, year=job.year)
     if job.kind == PrintJob.Kind.LIST:
         return [{"parts": [["list", meeting.pk, None]], "units": 1} for _branch, meeting in pairs]
     chunks: list[dict] = []
@@ -62,17 +73,18 @@ def render_chunk(chunk: dict) -> bytes:
 
     cards: list[selectors.Card] = []
     outputs: list[bytes] = []
-    for kind, obj_id, member_ids in chunk["parts"]:
+    for kind, obj_id, extra in chunk["parts"]:
         if kind == "cards":
             meeting = Meeting.objects.select_related("branch").get(pk=obj_id)
-            cards += selectors.cards_for_meeting(meeting=meeting, member_ids=member_ids)
+            cards += selectors.cards_for_meeting(meeting=meeting, member_ids=extra)
         elif kind == "list":
             outputs.append(pdfs.render_problem_list(meeting=Meeting.objects.select_related("branch").get(pk=obj_id)))
         elif kind == "ledger":
-            outputs.append(pdfs.render_ledger(branch=Organization.objects.get(pk=obj_id)))
+            filters = selectors.LedgerFilters(**extra) if extra else None
+            outputs.append(pdfs.render_ledger(branch=Organization.objects.get(pk=obj_id), filters=filters))
     if cards:
         # All cards of the chunk in one document: one font subset, one layout pass.
-        outputs.append(pdfs.html_to_pdf(pdfs.cards_html(cards=cards, branch_name=cards[0].branch_name)))
+        outputs.append(pdfs.cards_doc(cards=cards, branch_name=cards[0].branch_name).render())
     return outputs[0] if len(outputs) == 1 else pdfs.merge_pdfs(outputs)
 
 

@@ -407,12 +407,21 @@ def follow_up_record(
 # ---------------------------------------------------------------- background printing
 @transaction.atomic
 def print_job_create(*, user, organization, kind: str = PrintJob.Kind.CARDS, year: int | None = None,
-                     layout: str = PrintJob.Layout.A6) -> PrintJob:
+                     layout: str = PrintJob.Layout.A6, meeting=None, filters: dict | None = None) -> PrintJob:
+    """Queue a background PDF: every branch under `organization`, or one meeting's list or cards
+    (`meeting`, whose branch is then the organization), or one branch's ledger with `filters`."""
     from .tasks import print_job_run as print_job_run_task
 
     if kind != PrintJob.Kind.CARDS:
         layout = PrintJob.Layout.A6  # only cards come in two layouts
-    job = PrintJob(kind=kind, organization=organization, year=year, requested_by=user, layout=layout)
+    if meeting is not None:
+        if kind == PrintJob.Kind.LEDGER:
+            raise ValidationError(_("整改台账按党支部打印，不按组织生活会。"))
+        organization, year = meeting.branch, meeting.year
+    if filters and kind != PrintJob.Kind.LEDGER:
+        raise ValidationError(_("只有整改台账可以按筛选条件打印。"))
+    job = PrintJob(kind=kind, organization=organization, year=year, requested_by=user, layout=layout,
+                   meeting=meeting, filters=filters or {})
     job.full_clean()
     job.save()
     enqueue_on_commit(print_job_run_task, job.pk)

@@ -1,3 +1,5 @@
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -66,6 +68,24 @@ def my_card_pdf(request):
     return pdf_response(pdf, f"{member.name}-提醒卡.pdf")
 
 
+# ---------------------------------------------------------------- a PDF now, or in the background
+def _pdf_or_print_job(request, *, make_doc, filename: str, job: dict, title: str, back_url: str, finish=None):
+    """A GET renders the PDF while it is small enough for one request (pdfs.Document.fits_in_request); a
+    bigger one gets a page offering the background print job, whose button POSTs to the same URL to queue
+    it. So a request never renders more than that, whatever members typed (issue 22)."""
+    if request.method == "POST":
+        return redirect("rectification:print_job", pk=services.print_job_create(user=request.user, **job).pk)
+    doc = make_doc()
+    if doc.fits_in_request:
+        pdf = doc.render()
+        return pdf_response(finish(pdf) if finish else pdf, filename)
+    return render(
+        request,
+        "rectification/print_offer.html",
+        {"title": title, "summary": doc.summary, "action": request.get_full_path(), "back_url": back_url},
+    )
+
+
 # ---------------------------------------------------------------- the ledger of a branch
 @login_required
 def ledger(request, pk):
@@ -126,8 +146,15 @@ def ledger_export(request, pk):
 @login_required
 def ledger_pdf(request, pk):
     branch = get_for_user(request.user, "rectification.view_ledger", Organization, pk=pk, **BRANCH)
-    form = LedgerFilterForm(request.GET or None, branch=branch)
-    return pdf_response(pdfs.render_ledger(branch=branch, filters=form.filters()), f"{branch.name}-整改台账.pdf")
+    filters = LedgerFilterForm(request.GET or None, branch=branch).filters()
+    return _pdf_or_print_job(
+        request,
+        make_doc=lambda: pdfs.ledger_doc(branch=branch, filters=filters),
+        filename=f"{branch.name}-整改台账.pdf",
+        job={"organization": branch, "kind": PrintJob.Kind.LEDGER, "filters": dataclasses.asdict(filters)},
+        title=_("%(name)s整改台账") % {"name": branch.name},
+        back_url=reverse("rectification:ledger", args=[branch.pk]),
+    )
 
 
 # ---------------------------------------------------------------- the problem list of a meeting
@@ -189,15 +216,32 @@ def problem_list_export(request, pk):
 @login_required
 def problem_list_pdf(request, pk):
     meeting = _meeting(request, pk, "rectification.view_problem_list")
-    return pdf_response(pdfs.render_problem_list(meeting=meeting), f"{meeting.branch.name}{meeting.year}年问题清单.pdf")
+    name = f"{meeting.branch.name}{meeting.year}年问题清单"
+    return _pdf_or_print_job(
+        request,
+        make_doc=lambda: pdfs.problem_list_doc(meeting=meeting),
+        filename=f"{name}.pdf",
+        job={"organization": meeting.branch, "kind": PrintJob.Kind.LIST, "meeting": meeting},
+        title=name,
+        back_url=reverse("rectification:problem_list", args=[meeting.pk]),
+    )
 
 
 @login_required
 def cards_pdf(request, pk):
     meeting = _meeting(request, pk, "rectification.print_cards")
     layout = request.GET.get("layout", PrintJob.Layout.A6)
-    pdf = pdfs.cards_in_layout(pdfs.render_cards(meeting=meeting), layout)
-    return pdf_response(pdf, f"{meeting.branch.name}{meeting.year}年整改提醒卡{pdfs.layout_suffix(layout)}.pdf")
+    layout = layout if layout in PrintJob.Layout.values else PrintJob.Layout.A6
+    name = f"{meeting.branch.name}{meeting.year}年整改提醒卡{pdfs.layout_suffix(layout)}"
+    return _pdf_or_print_job(
+        request,
+        make_doc=lambda: pdfs.meeting_cards_doc(meeting=meeting),
+        finish=lambda pdf: pdfs.cards_in_layout(pdf, layout),
+        filename=f"{name}.pdf",
+        job={"organization": meeting.branch, "kind": PrintJob.Kind.CARDS, "meeting": meeting, "layout": layout},
+        title=name,
+        back_url=reverse("rectification:problem_list", args=[meeting.pk]),
+    )
 
 
 @login_required

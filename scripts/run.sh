@@ -21,6 +21,8 @@ if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
 fi
 
 scripts/proc release
+# Without DEBUG the pages need the collected, hashed static files (the image collects them when it is built).
+[ "$DEBUG" = True ] || python manage.py collectstatic --noinput -v0
 python manage.py seed_demo
 
 pids=()

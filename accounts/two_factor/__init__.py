@@ -11,8 +11,8 @@ and one `StaticDevice` named 恢复码 holding ten single-use `StaticToken`s, re
 session carries django-otp's `otp_device_id`; `OTPMiddleware` turns it into `request.user.is_verified()`.
 
 Enforcement: `middleware.TwoFactorRequiredMiddleware` sends an unverified officer (or anyone with a confirmed
-authenticator) to enrol or verify; `middleware.OfficerIdleTimeoutMiddleware` logs an idle officer out after
-settings.OFFICER_IDLE_MINUTES.
+authenticator) to enrol or verify; `middleware.IdleTimeoutMiddleware` logs out a session left unused for
+settings.SESSION_IDLE_MINUTES, an officer's for settings.OFFICER_IDLE_MINUTES when that is shorter.
 """
 
 from .services import two_factor_offered, two_factor_required

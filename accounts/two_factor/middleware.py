@@ -1,4 +1,4 @@
-"""Two-factor enforcement and the officers' idle timeout.
+"""Two-factor enforcement and the idle timeout (everyone's, shorter for officers).
 
 Both act in process_view, after every middleware's request phase, so that `request.user.is_verified()`
 (django-otp's OTPMiddleware) and messages (MessageMiddleware, listed after these) are in place.
@@ -14,6 +14,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from branchlife.gunicorn import is_anonymous_route
 
 from .services import totp_device_confirmed, two_factor_required
 
@@ -31,9 +33,25 @@ EXEMPT_PATH_PREFIXES = (
 # The session's note that this user needs no second factor (no authenticator, not an officer): saves the
 # device lookup on every request of ordinary members. Holds the user's id; login and logout reset it.
 NOT_NEEDED_SESSION_KEY = "two_factor_not_needed"
-# When an officer's session last answered a request (Unix seconds), rewritten at most once a minute.
-LAST_SEEN_SESSION_KEY = "officer_last_seen"
+# When the session last answered a request (Unix seconds), rewritten at most once a minute.
+LAST_SEEN_SESSION_KEY = "last_seen"
 LAST_SEEN_RESOLUTION = 60
+
+
+def idle_limit_seconds(user) -> int:
+    """How long this user's session may stay unused: settings.SESSION_IDLE_MINUTES for everyone, or
+    settings.OFFICER_IDLE_MINUTES for an officer when that is shorter (an officer sees every branch below
+    their node). A setting of 0 turns that limit off; 0 returned: no limit."""
+    everyone, officers = settings.SESSION_IDLE_MINUTES, settings.OFFICER_IDLE_MINUTES
+    if officers > 0 and (everyone <= 0 or officers < everyone) and two_factor_required(user):
+        return officers * 60
+    return max(everyone, 0) * 60
+
+
+def idle_clock_start(sender, request, user, **kwargs):
+    """Receiver of user_logged_in (connected in accounts.apps): the session's idle clock starts at login."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN_SESSION_KEY] = int(time.time())
 
 
 def is_exempt(path: str) -> bool:
@@ -70,9 +88,15 @@ class TwoFactorRequiredMiddleware:
         return None
 
 
-class OfficerIdleTimeoutMiddleware:
-    """An officer's session that has not been used for settings.OFFICER_IDLE_MINUTES ends at its next
-    request: an unattended office computer does not stay logged in to every branch's records."""
+class IdleTimeoutMiddleware:
+    """A session that has not been used for its idle limit (`idle_limit_seconds`) ends at its next request:
+    an unattended office computer or a phone left on a table does not stay logged in.
+
+    The last-seen stamp is rewritten at most once a minute, so an ordinary page view rarely writes the
+    session. A POST to an anonymous route (a ballot, an opinion, the receipt check: branchlife.gunicorn)
+    never writes it: the session row's new expiry would record the moment of the submission beside the
+    member's id. Opening such a page (GET) does refresh the stamp, so a member has the whole idle limit to
+    fill in a ballot."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -81,9 +105,11 @@ class OfficerIdleTimeoutMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        limit = settings.OFFICER_IDLE_MINUTES * 60
         user = request.user
-        if limit <= 0 or not user.is_authenticated or not two_factor_required(user):
+        if not user.is_authenticated:
+            return None
+        limit = idle_limit_seconds(user)
+        if limit <= 0:
             return None
         now = int(time.time())
         last_seen = request.session.get(LAST_SEEN_SESSION_KEY)
@@ -91,6 +117,8 @@ class OfficerIdleTimeoutMiddleware:
             logout(request)
             messages.warning(request, _("长时间未操作，已自动退出，请重新登录。"))
             return redirect_to_login(request.get_full_path())
+        if request.method == "POST" and is_anonymous_route(request.path_info):
+            return None
         if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION:
             request.session[LAST_SEEN_SESSION_KEY] = now
         return None

@@ -13,12 +13,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from branchlife.views import apply_validation_error
+from branchlife.views import apply_validation_error, local_path
 
 from . import services
 from .forms import DisableForm, RecoveryCodeForm, TokenForm
@@ -27,10 +26,7 @@ GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _next_url(request) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return url
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return local_path(request, request.POST.get("next") or request.GET.get("next")) or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _with_next(url_name: str, next_url: str) -> str:

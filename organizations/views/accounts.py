@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from branchlife.pdf import pdf_response, qr_data_uri, render_pdf
 from branchlife.permissions import users_managed_by
-from branchlife.views import get_for_user, int_or_none, paginate, search_text
+from branchlife.views import get_for_user, int_or_none, local_path, paginate, search_text
 
 from .. import accounts, selectors
 from ..forms import AccountFilterForm, OpenAccountsForm
@@ -128,7 +127,7 @@ def account_slips(request):
     ]
     if not slips:
         messages.error(request, _("这些激活码已失效或已被使用，请重新发放。"))
-        return redirect(request.POST.get("back") if url_has_allowed_host_and_scheme(request.POST.get("back"), None) else "home")
+        return redirect(local_path(request, request.POST.get("back")) or "home")
     pdf = render_pdf(
         "organizations/pdf/account_slips.html",
         {"slips": slips, "activate_url": accounts.activate_url(), "expires_days": settings.ACTIVATION_CODE_DAYS},

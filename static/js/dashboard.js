@@ -6,6 +6,9 @@
   var red = "#b71c1c";
   var palette = [red, "#e57373", "#f4a261", "#8d6e63", "#6d8ea0", "#9e9e9e"];
   var charts = [];
+  // Tooltips drawn inside the chart: ECharts' HTML tooltips carry style attributes, which the
+  // Content-Security-Policy (style-src 'self') refuses.
+  var TOOLTIP_MODE = "richText";
 
   function read(id) {
     var el = document.getElementById(id);
@@ -25,7 +28,7 @@
   function bars(id, labels, series, opts) {
     opts = opts || {};
     mount(id, {
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: TOOLTIP_MODE },
       legend: series.length > 1 ? { top: 0 } : undefined,
       grid: { left: 8, right: opts.horizontal ? 48 : 16, top: series.length > 1 ? 32 : 12, bottom: 8, containLabel: true },
       xAxis: opts.horizontal ? { type: "value", max: opts.max } : { type: "category", data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 30 : 0 } },
@@ -43,7 +46,7 @@
       bars("chart-children", d.children.labels, [{ name: d.children.name, data: d.children.scores }], { max: 100 });
     }
     mount("chart-grades", {
-      tooltip: { trigger: "item", formatter: "{b}:{c}({d}%)" },
+      tooltip: { trigger: "item", formatter: "{b}:{c}({d}%)", renderMode: TOOLTIP_MODE },
       legend: { bottom: 0 },
       series: [{ type: "pie", radius: ["35%", "65%"], data: d.grades, label: { formatter: "{b}\n{c}" } }]
     });

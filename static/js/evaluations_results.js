@@ -5,11 +5,15 @@
   var data = document.getElementById("results-data");
   if (!node || !data || !window.echarts) return;
   var chart = JSON.parse(data.textContent);
+  // 28px a member plus room for the legend and axis; the class gives 260px at least.
+  node.style.height = Math.max(260, (chart.names.length + 3) * 28) + "px";
   var colors = ["#b71c1c", "#2e7d32", "#f9a825", "#616161"];
   var ec = window.echarts.init(node);
   ec.setOption({
     color: colors,
-    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    // Drawn inside the chart: ECharts' HTML tooltips carry style attributes, which the
+    // Content-Security-Policy (style-src 'self') refuses.
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
     legend: { top: 0 },
     grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
     xAxis: { type: "value", minInterval: 1 },

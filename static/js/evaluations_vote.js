@@ -1,4 +1,4 @@
-// The ballot page: a live "已选优秀 n / q" counter, "其余设为合格", and a last confirmation.
+// The ballot page: a live "已选优秀 n / q" counter and "其余设为合格" (the last confirmation is branchlife.js's data-confirm).
 // The server decides (quota, completeness); this only helps the voter see it before submitting.
 (function () {
   "use strict";
@@ -43,10 +43,6 @@
     });
   }
   form.addEventListener("change", update);
-  if (form.dataset.confirm) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-    });
-  }
+  // The last confirmation is the form's data-confirm, asked by static/js/branchlife.js.
   update();
 })();

@@ -6,6 +6,7 @@
   var url = box.dataset.statusUrl;
   var bar = document.getElementById("job-bar");
   var delay = 1000;
+  bar.style.width = bar.dataset.percent + "%";  // the server's figure until the first poll answers
 
   function show(s) {
     bar.style.width = s.percent + "%";

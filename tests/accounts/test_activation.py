@@ -109,6 +109,13 @@ def test_a_slip_is_not_printed_for_a_forged_or_used_code(office, login):
     assert used.status_code == 302
 
 
+@pytest.mark.parametrize("back", ["abc", "//evil.example/", "/organizations/"])
+def test_the_way_back_from_an_unprintable_sheet_stays_on_this_site(office, login, back):
+    response = login("secretary").post(reverse("organizations:account_slips"), {"user": 1, "code": "ABCD-EFGH", "back": back})
+    assert response.status_code == 302
+    assert response["Location"] == (back if back.startswith("/o") else reverse("home"))
+
+
 def test_a_member_activates_with_the_code_and_lands_on_my_todo(office, login):
     member = _without_account(office, 1)[0]
     _response, codes = open_accounts(login("secretary"), office, [member])

@@ -10,8 +10,10 @@ so each code is computed for a known 30-second step.
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -344,11 +346,12 @@ def test_the_idle_limit_comes_from_the_setting(officer, clock, client, settings)
     assert SESSION_KEY not in client.session
 
 
-def test_an_idle_member_stays_logged_in(member, clock, client, settings):
-    settings.OFFICER_IDLE_MINUTES = 30
+def test_an_idle_member_is_not_held_to_the_officer_limit(member, clock, client, settings):
+    """Members have the everyone limit (tests/accounts/test_idle_timeout.py), not the officers' shorter one."""
+    settings.OFFICER_IDLE_MINUTES, settings.SESSION_IDLE_MINUTES = 30, 120
     client.force_login(member)
     assert client.get(reverse("meetings:my_home")).status_code == 200
-    clock.tick(3 * 60 * 60)
+    clock.tick(90 * 60)
     assert client.get(reverse("meetings:my_home")).status_code == 200
     assert client.session[SESSION_KEY] == str(member.pk)
 
@@ -400,3 +403,9 @@ def test_the_demo_officer_has_the_published_key_and_codes(demo_orgs, clock):
     device.refresh_from_db()
     assert StaticToken.objects.filter(device__user=county).count() == 10
     assert device.last_t == int(clock.now.timestamp()) // 30
+
+
+@pytest.mark.parametrize("target", ["abc", "//evil.example/", "javascript:alert(1)"])
+def test_a_verified_officer_is_never_sent_off_site_or_to_an_error_by_next(demo_orgs, login, target):
+    response = login("county").get(reverse("accounts:two_factor_verify"), {"next": target})
+    assert response.status_code == 302 and response["Location"] == resolve_url(settings.LOGIN_REDIRECT_URL)

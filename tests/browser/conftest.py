@@ -16,6 +16,8 @@ from tests.conftest import CHROMIUM_ARGS  # noqa: F401  (kept importable for jou
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 900}
+# What Chromium's console says when the Content-Security-Policy blocks something.
+CSP_MARKS = ("Content Security Policy", "Refused to")
 SCREENSHOT_DIR = Path(os.getenv("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"))
 
 
@@ -104,6 +106,15 @@ class Journey:
             lambda msg: msg.type == "error" and not msg.text.startswith("Failed to load resource")
             and self.js_errors.append(f"{self.page.url}: console: {msg.text}"),
         )
+        # Content-Security-Policy violations fail it too, whatever level Chromium logs them at: the policy
+        # (branchlife/settings.py) refuses inline script and style, so a page that still has some silently
+        # lacks it. Checked at each screenshot and when the journey ends.
+        self.csp_violations: list[str] = []
+        self.page.on(
+            "console",
+            lambda msg: any(mark in msg.text for mark in CSP_MARKS)
+            and self.csp_violations.append(f"{self.page.url}: {msg.type}: {msg.text}"),
+        )
         self.page.on(
             "response",
             lambda r: r.status >= 400 and r.request.resource_type in ("script", "stylesheet", "image", "font")
@@ -156,6 +167,7 @@ class Journey:
         self.shots += 1
         safe = re.sub(r"[^\w\-]+", "-", label)
         self.page.screenshot(path=str(SCREENSHOT_DIR / f"{self.name}-{self.shots:02d}-{safe}.png"), full_page=True)
+        assert self.csp_violations == [], self.csp_violations
         assert self.js_errors == [], self.js_errors
 
     def check_accessibility(self):
@@ -236,5 +248,7 @@ def journey(browser, demo_live):
         return j
 
     yield _journey
+    violations = [v for j in opened for v in j.csp_violations]
     for j in opened:
         j.close()
+    assert violations == [], violations

@@ -7,24 +7,15 @@ voters submit twice at the same instant (a double tap on a phone).
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from http.cookiejar import CookieJar
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 
 from evaluations.models import Ballot, BallotMark, Candidate, Grade, Voter
+from tests.live import Browser, gunicorn, session_cookie
 
 VOTERS = 200
 CANDIDATES = 30
@@ -38,81 +29,11 @@ pytestmark = [
 ]
 
 
-def session_cookie(user) -> str:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return session.session_key
-
-
 @pytest.fixture
 def gunicorn_url(transactional_db):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DB": "postgres",
-        "DB_NAME": db["NAME"],
-        "DB_HOST": db["HOST"],
-        "DB_PORT": str(db["PORT"]),
-        "DB_USER": db["USER"],
-        "DB_CONN_MAX_AGE": "60",
-        "RATELIMIT_ENABLE": "False",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "branchlife.wsgi", "--workers", "4", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--timeout", "60"],
-        cwd=settings.BASE_DIR, env=env,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
-class Browser:
-    def __init__(self, base: str, sessionid: str):
-        self.base, self.jar = base, CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.sessionid = sessionid
-
-    def _headers(self, extra=None) -> dict:
-        cookies = {c.name: c.value for c in self.jar}
-        cookies["sessionid"] = self.sessionid
-        return {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), **(extra or {})}
-
-    def get(self, path: str) -> str:
-        req = urllib.request.Request(self.base + path, headers=self._headers())
-        with self.opener.open(req, timeout=60) as response:
-            return response.read().decode()
-
-    def post(self, path: str, data: dict) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data, doseq=True).encode()
-        req = urllib.request.Request(
-            self.base + path, data=body, headers=self._headers({"Content-Type": "application/x-www-form-urlencoded"})
-        )
-        try:
-            with self.opener.open(req, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode()
+    with gunicorn(DB_NAME=db["NAME"], DB_HOST=db["HOST"], DB_PORT=str(db["PORT"]), DB_USER=db["USER"]) as url:
+        yield url
 
 
 @pytest.mark.django_db(transaction=True)

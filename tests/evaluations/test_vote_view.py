@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluations import services
 from evaluations.models import Ballot, Candidate, Grade, Voter
@@ -80,3 +83,49 @@ def test_it_says_closed_after_the_clock_passes(build, client):
     response = client.post(reverse("evaluations:vote", args=[ev.pk]), _post_data(ev))
     assert "投票已经截止" in response.content.decode()
     assert not Ballot.objects.exists()
+
+
+# ---------------------------------------------------------------- idle sessions (issue 22 item 6)
+
+
+def _session_row(client):
+    from django.contrib.sessions.models import Session
+
+    row = Session.objects.get(session_key=client.session.session_key)
+    return row.session_data, row.expire_date
+
+
+def test_it_takes_a_ballot_filled_in_within_the_idle_limit_without_writing_the_session(build, client, settings, time_machine):
+    """Opening the ballot restarts the idle clock, so a member on a phone has the whole limit to fill it in;
+    casting it writes nothing to the session (whose row would otherwise date the vote beside the user)."""
+    settings.SESSION_IDLE_MINUTES = 30
+    ev = build.evaluation(n=4, with_users=True)
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    client.force_login(ev.members[0].user)
+    time_machine.move_to(start + dt.timedelta(minutes=20), tick=False)
+    url = reverse("evaluations:vote", args=[ev.pk])
+    assert client.get(url).status_code == 200
+    opened = _session_row(client)
+
+    time_machine.move_to(start + dt.timedelta(minutes=45), tick=False)  # 45 since login, 25 on the ballot
+    response = client.post(url, _post_data(ev))
+    assert response.status_code == 200 and response.context["code"]
+    assert Ballot.objects.count() == 1
+    assert _session_row(client) == opened
+
+
+def test_a_ballot_left_longer_than_the_idle_limit_is_not_cast(build, client, settings, time_machine):
+    settings.SESSION_IDLE_MINUTES = 30
+    ev = build.evaluation(n=4, with_users=True)
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    client.force_login(ev.members[0].user)
+    url = reverse("evaluations:vote", args=[ev.pk])
+    assert client.get(url).status_code == 200
+
+    time_machine.move_to(start + dt.timedelta(minutes=31), tick=False)
+    response = client.post(url, _post_data(ev))
+    assert response.status_code == 302 and response.url == f"{reverse('login')}?next={url}"
+    assert not Ballot.objects.exists()
+    assert Voter.objects.get(evaluation=ev, member=ev.members[0]).channel == ""

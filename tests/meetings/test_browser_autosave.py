@@ -4,6 +4,7 @@ record's queue re-sends entries made offline exactly once (issue 5)."""
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from meetings.models import Criticism, SelfReview
 
@@ -36,14 +37,14 @@ def test_a_self_review_typed_offline_is_kept_and_saved_later(transactional_db, d
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/self-review/")
     page.wait_for_selector("#selfreview-form")
     page.locator("[data-formset-row] textarea").first.fill("窗口服务时对群众不够耐心")
-    page.wait_for_function("document.querySelector('[data-autosave-status]').textContent.includes('已自动保存')", timeout=20000)
+    expect(page.locator("[data-autosave-status]")).to_contain_text("已自动保存", timeout=20000)
     review = SelfReview.objects.get(meeting=meeting)
     assert list(review.problems.values_list("text", flat=True)) == ["窗口服务时对群众不够耐心"]
 
     ctx.set_offline(True)
     page.fill("#id_root_causes", "断网时写下的原因剖析")
     # waits for the status rather than a fixed time: on a loaded machine the failed save takes longer
-    page.wait_for_function("document.querySelector('[data-autosave-status]').textContent.includes('网络断开')", timeout=20000)
+    expect(page.locator("[data-autosave-status]")).to_contain_text("网络断开", timeout=20000)
     review.refresh_from_db()
     assert review.root_causes == ""
     page.close()  # the phone's browser is closed while offline
@@ -75,7 +76,7 @@ def test_the_live_record_resends_offline_entries_once(transactional_db, demo_org
     form.locator("select[name=giver]").select_option(label="赵磊")
     form.locator("textarea[name=text]").fill("在线时记录的批评")
     form.locator("textarea[name=text]").press("Enter")
-    page.wait_for_function("document.querySelector('[data-record-sync]').textContent.includes('全部记录已保存')", timeout=20000)
+    expect(page.locator("[data-record-sync]")).to_contain_text("全部记录已保存", timeout=20000)
 
     ctx.set_offline(True)
     form.locator("select[name=giver]").select_option(label="黄静")
@@ -88,7 +89,7 @@ def test_the_live_record_resends_offline_entries_once(transactional_db, demo_org
     ctx.set_offline(False)
     page = ctx.new_page()
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/record/#speaker-{yang.pk}")
-    page.wait_for_function("document.querySelector('[data-record-sync]').textContent.includes('全部记录已保存')", timeout=15000)
+    expect(page.locator("[data-record-sync]")).to_contain_text("全部记录已保存", timeout=15000)
     texts = sorted(Criticism.objects.filter(meeting=meeting).values_list("text", flat=True))
     assert texts == ["在线时记录的批评", "断网时记录的批评"]
     close(ctx, page)
