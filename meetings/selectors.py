@@ -593,6 +593,8 @@ def _later_phases(*, meeting: Meeting, today: dt.date) -> list[Phase]:
 # ---------------------------------------------------------------- the member's home
 @dataclass
 class MyTodos:
+    """One meeting's to-dos for one member: a group of 我的待办 (for the secretary, with the review queue)."""
+
     meeting: Meeting | None
     member: Member
     to_claim: list[Opinion] = field(default_factory=list)
@@ -606,35 +608,69 @@ class MyTodos:
     review_hints: int = 0
     secretary_queue: int = 0
     can_submit_opinion: bool = False
-    # From the evaluations and rectification apps, through their selectors.
-    to_vote: list = field(default_factory=list)
-    open_items: list = field(default_factory=list)
+
+    @property
+    def review_todo(self) -> bool:
+        return self.meeting is not None and (self.review is None or self.review.status in SelfReview.EDITABLE_STATUSES)
+
+    @property
+    def claims_short(self) -> bool:
+        return self.claimed < self.claim_target
 
     @property
     def count(self) -> int:
-        review_todo = self.review is None or self.review.status in SelfReview.EDITABLE_STATUSES
         return (
-            len(self.to_vote)
-            + len(self.open_items)
-            + self.to_claim_count
+            self.to_claim_count
             + len(self.to_answer)
             + len(self.talks_missing)
-            + (1 if review_todo and self.meeting else 0)
-            + (1 if self.claimed < self.claim_target else 0)
+            + (1 if self.review_todo else 0)
+            + (1 if self.claims_short else 0)
+            + self.secretary_queue
         )
 
+    @property
+    def is_done(self) -> bool:
+        """Nothing left for this member in this meeting (the page shows it as one line)."""
+        return self.count == 0
 
-def my_todos(*, member: Member, meeting: Meeting | None = None) -> MyTodos:
-    from evaluations.selectors import evaluations_to_vote
-    from rectification.models import RectificationItem
-    from rectification.selectors import my_items, with_overdue
+    @property
+    def due(self) -> dt.date | None:
+        """The nearest deadline among what is still outstanding: the self-review's (also for the reviews
+        waiting for the secretary), the talks', the opinions' (claims; answers are due by the meeting);
+        the meeting's day where a phase has no deadline of its own. Past dates are overdue."""
+        m = self.meeting
+        if m is None:
+            return None
+        dates = []
+        if self.review_todo or self.secretary_queue:
+            dates.append(m.self_reviews_due_on or m.held_on)
+        if self.talks_missing:
+            dates.append(m.talks_due_on or m.held_on)
+        if self.to_claim_count or self.claims_short:
+            dates.append(m.opinions_close_on or m.held_on)
+        if self.to_answer:
+            dates.append(m.held_on)
+        return min((d for d in dates if d), default=None)
 
+    @property
+    def is_overdue(self) -> bool:
+        due = self.due
+        return due is not None and due < timezone.localdate()
+
+
+def urgency(todos: MyTodos) -> tuple:
+    """Sort key of 我的待办's groups, most urgent first: groups with something outstanding before finished
+    ones; among them the nearest deadline first (so overdue ones lead, the longest overdue first), undated
+    ones last; then the meeting held first."""
+    due, held = todos.due, todos.meeting.held_on
+    return (todos.is_done, due is None, due or dt.date.max, held is None, held or dt.date.max, todos.meeting.pk)
+
+
+def my_todos(*, member: Member, meeting: Meeting | None = None, members: list[Member] | None = None) -> MyTodos:
+    """One meeting's to-dos (the branch's current meeting when none is given). `members`: the branch's roll,
+    when the caller already has it (the talk rules need it)."""
     meeting = meeting or current_meeting(member=member)
     todos = MyTodos(meeting=meeting, member=member)
-    todos.to_vote = evaluations_to_vote(member=member)
-    todos.open_items = list(
-        with_overdue(my_items(member=member).exclude(status=RectificationItem.Status.CLOSED)).order_by("deadline")[:10]
-    )
     if meeting is None:
         return todos
     addressed = Q(target_member=member)
@@ -656,7 +692,7 @@ def my_todos(*, member: Member, meeting: Meeting | None = None) -> MyTodos:
         Opinion.objects.filter(meeting=meeting, claims__member=member, status=Opinion.Status.OPEN, merged_into__isnull=True)
         .order_by("received_on", "sort_key")[:10]
     )
-    cov = talk_coverage(meeting=meeting)
+    cov = talk_coverage(meeting=meeting, members=members)
     # Pairs where the member is either side, including ones where they are only the suggested partner.
     mine = [p for p in cov.required if member.pk in (p.a.pk if p.a else None, p.b.pk if p.b else None)]
     todos.talks_missing = [p for p in mine if not p.done]
@@ -665,11 +701,51 @@ def my_todos(*, member: Member, meeting: Meeting | None = None) -> MyTodos:
         SelfReview.objects.filter(meeting=meeting, member=member).annotate(n_problems=Count("problems")).first()
     )
     if todos.review is not None and todos.review.is_editable:
+        todos.review.meeting, todos.review.member = meeting, member  # the hints read both: no query for them
         todos.review_hints = self_review_hints(review=todos.review).count
     if member.is_secretary:
         todos.secretary_queue = SelfReview.objects.filter(meeting=meeting, status=SelfReview.Status.SUBMITTED).count()
     todos.can_submit_opinion = opinions_open(meeting=meeting)
     return todos
+
+
+@dataclass
+class MyHome:
+    """我的待办: what spans meetings (ballots to cast, own rectification items) once, then one group per
+    open meeting of the member's branch, most urgent first."""
+
+    member: Member
+    groups: list[MyTodos] = field(default_factory=list)
+    # From the evaluations and rectification apps, through their selectors.
+    to_vote: list = field(default_factory=list)
+    open_items: list = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.to_vote) + len(self.open_items) + sum(g.count for g in self.groups)
+
+
+def my_home(*, member: Member) -> MyHome:
+    """Queries: 4 whatever the number of meetings (ballots to cast, own rectification items (+1 for their
+    problems when there are some), the branch's open meetings, its roll), then 6 per open meeting (opinions
+    to claim: how many and the first five; own claims; claimed and not yet answered; talks; own review),
+    1 more for the secretary (the review queue) and 3 more while the member's own review is being written
+    (the quality hints). None of it grows with the members or the opinions (tests/meetings/test_my_home.py)."""
+    from evaluations.selectors import evaluations_to_vote
+    from rectification.models import RectificationItem
+    from rectification.selectors import my_items, with_overdue
+
+    home = MyHome(member=member)
+    home.to_vote = evaluations_to_vote(member=member)
+    home.open_items = list(
+        with_overdue(my_items(member=member).exclude(status=RectificationItem.Status.CLOSED)).order_by("deadline")[:10]
+    )
+    meetings = list(Meeting.objects.filter(branch_id=member.branch_id, closed_at__isnull=True).select_related("branch"))
+    if meetings:
+        members = meeting_members(meeting=meetings[0])  # one roll: every meeting here is the member's branch's
+        groups = [my_todos(member=member, meeting=m, members=members) for m in meetings]
+        home.groups = sorted(groups, key=urgency)
+    return home
 
 
 # ---------------------------------------------------------------- attendance (issue 5), part of the contract

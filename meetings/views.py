@@ -964,11 +964,9 @@ def my_home(request):
     if not request.user.has_perm("meetings.use_my_home"):
         raise PermissionDenied
     member = _member(request)
-    todos = selectors.my_todos(member=member)
-    can_review = todos.meeting is not None and request.user.has_perm("meetings.review_self_reviews", todos.meeting)
-    return render(
-        request, "meetings/my_home.html", {"todos": todos, "meeting": todos.meeting, "me": member, "can_review": can_review}
-    )
+    home = selectors.my_home(member=member)
+    reviewing = {g.meeting.pk for g in home.groups if request.user.has_perm("meetings.review_self_reviews", g.meeting)}
+    return render(request, "meetings/my_home.html", {"home": home, "me": member, "reviewing": reviewing})
 
 
 # ================================================================ issue 5: the meeting itself

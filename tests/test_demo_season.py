@@ -42,8 +42,8 @@ def test_the_demo_tells_the_same_story_on_any_day(moment, db, time_machine, logi
     assert public.status_code == 200
 
     home = login("member").get(reverse("meetings:my_home"))
-    assert home.status_code == 200 and home.context["todos"].count > 0
-    assert home.context["todos"].meeting == office
+    assert home.status_code == 200 and home.context["home"].count > 0
+    assert [g.meeting for g in home.context["home"].groups] == [office]
 
     gaolan = Organization.objects.get(name="中共皋兰县委")
     voting = [e for e in Evaluation.objects.filter(meeting__branch__path__startswith=gaolan.path) if e.is_open()]
