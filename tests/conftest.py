@@ -67,6 +67,18 @@ def demo_orgs(db) -> DemoContext:
 
 
 @pytest.fixture
+def office(demo_orgs):
+    """水阜镇机关党支部, the demo branch most tests work in."""
+    return demo_orgs.orgs["office"]
+
+
+@pytest.fixture
+def people(demo_orgs):
+    """Its members by name."""
+    return demo_orgs.members["office"]
+
+
+@pytest.fixture
 def demo(db) -> None:
     """Everything `seed_demo` builds, every app included."""
     call_command("seed_demo", stdout=open("/dev/null", "w"))

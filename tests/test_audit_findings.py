@@ -50,16 +50,6 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def office(demo_orgs):
-    return demo_orgs.orgs["office"]
-
-
-@pytest.fixture
-def people(demo_orgs):
-    return demo_orgs.members["office"]
-
-
-@pytest.fixture
 def meeting(office):
     return MeetingFactory(branch=office)
 

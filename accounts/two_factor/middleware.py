@@ -13,6 +13,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
 from branchlife.gunicorn import is_anonymous_route
@@ -62,15 +63,9 @@ def _with_next(url_name: str, request) -> str:
     return f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}"
 
 
-class TwoFactorRequiredMiddleware:
+class TwoFactorRequiredMiddleware(MiddlewareMixin):
     """An officer who has logged in with the password but not with a code goes to enrol (no authenticator
     yet) or to verify; so does a secretary who has turned two-factor on."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
@@ -88,7 +83,7 @@ class TwoFactorRequiredMiddleware:
         return None
 
 
-class IdleTimeoutMiddleware:
+class IdleTimeoutMiddleware(MiddlewareMixin):
     """A session that has not been used for its idle limit (`idle_limit_seconds`) ends at its next request:
     an unattended office computer or a phone left on a table does not stay logged in.
 
@@ -97,12 +92,6 @@ class IdleTimeoutMiddleware:
     never writes it: the session row's new expiry would record the moment of the submission beside the
     member's id. Opening such a page (GET) does refresh the stamp, so a member has the whole idle limit to
     fill in a ballot."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user

@@ -13,6 +13,7 @@ from .. import roster, selectors, services
 from ..forms import MemberFilterForm, RosterUploadForm
 from ..models import Organization
 from .accounts import codes_page
+from .common import branch_for
 
 
 @login_required
@@ -76,7 +77,7 @@ def organization_detail(request, pk):
 
 @login_required
 def branch_detail(request, pk):
-    branch = get_for_user(request.user, "organizations.view_branch", Organization, pk=pk, level=Organization.Level.BRANCH)
+    branch = branch_for(request, pk, "organizations.view_branch")
     form = MemberFilterForm(request.GET or None)
     members = selectors.member_list(branch=branch, search=search_text(request), filters=form.filters())
     return render(
@@ -93,15 +94,9 @@ def branch_detail(request, pk):
     )
 
 
-def _roster_branch(request, pk):
-    return get_for_user(
-        request.user, "organizations.manage_roster", Organization, pk=pk, level=Organization.Level.BRANCH
-    )
-
-
 @login_required
 def roster_export(request, pk):
-    branch = _roster_branch(request, pk)
+    branch = branch_for(request, pk, "organizations.manage_roster")
     members = selectors.member_list(branch=branch)
     return xlsx.xlsx_response(
         filename=f"{branch.name}-花名册.xlsx",
@@ -126,7 +121,7 @@ def roster_template(request):
 
 @login_required
 def roster_import(request, pk):
-    branch = _roster_branch(request, pk)
+    branch = branch_for(request, pk, "organizations.manage_roster")
     result = None
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 
 from branchlife.pdf import pdf_response, qr_data_uri, render_pdf
 from branchlife.permissions import users_managed_by
-from branchlife.views import get_for_user, int_or_none, local_path, paginate, search_text
+from branchlife.views import int_or_none, local_path, paginate, search_text
 
 from .. import accounts, selectors
 from ..forms import AccountFilterForm, OpenAccountsForm
-from ..models import Member, Organization
+from ..models import Member
+from .common import branch_for
 
 
 def code_issuing(view):
@@ -30,9 +31,7 @@ def code_issuing(view):
 
 
 def _branch(request, pk):
-    return get_for_user(
-        request.user, "organizations.manage_accounts", Organization, pk=pk, level=Organization.Level.BRANCH
-    )
+    return branch_for(request, pk, "organizations.manage_accounts")
 
 
 @login_required

@@ -21,11 +21,6 @@ CODE = re.compile(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}")
 GOOD_PASSWORD = "红旗渠-精神-1960"
 
 
-@pytest.fixture
-def office(demo_orgs):
-    return demo_orgs.orgs["office"]
-
-
 def _without_account(branch, n=None):
     members = list(Member.objects.filter(branch=branch, user=None, is_active=True).order_by("name", "pk"))
     return members[:n] if n else members

@@ -8,27 +8,11 @@ from .factories import MeetingFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # demo_orgs sets five passwords; the default PBKDF2 hasher makes that most of a test's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_cache():
     # The throttles count in the cache; every test starts with none.
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def office(demo_orgs):
-    return demo_orgs.orgs["office"]
-
-
-@pytest.fixture
-def people(demo_orgs):
-    return demo_orgs.members["office"]
 
 
 @pytest.fixture

@@ -13,11 +13,6 @@ DAY = dt.timedelta(days=1)
 
 
 @pytest.fixture
-def office(demo_orgs):
-    return demo_orgs.orgs["office"]
-
-
-@pytest.fixture
 def people(demo_orgs):
     members = demo_orgs.members["office"]
     return {"secretary": members["李建国"], "member": members["杨丽"], "all": members}

@@ -20,11 +20,6 @@ def private_media(settings, tmp_path):
 
 
 @pytest.fixture
-def office(demo_orgs):
-    return demo_orgs.orgs["office"]
-
-
-@pytest.fixture
 def meeting(office):
     return MeetingFactory(branch=office)
 
@@ -71,3 +66,14 @@ def item(yang, meeting, secretary_user):
 def _own_clock(request):
     """Every test here starts at tests.clock.NOW, not at the real date and hour (see starting_at_now)."""
     yield from starting_at_now(request)
+
+
+@pytest.fixture
+def eager(settings):
+    """Celery tasks run in the test's process (print jobs)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from branchlife.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

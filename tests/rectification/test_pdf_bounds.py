@@ -8,8 +8,6 @@ background print job. No test here is timed: benchmarks/bench_problem_pdf.py mea
 
 import io
 import random
-import subprocess
-import tempfile
 from unittest import mock
 
 import pytest
@@ -28,6 +26,7 @@ from rectification.models import (
 )
 
 from .factories import ItemFactory, MeetingFactory, ProblemFactory
+from .test_pdfs import _text
 
 CHARS = "理论学习不够系统深入联系群众走访次数偏少担当作为求稳怕乱执行制度严格廉洁自律意识服务主动拖延"
 
@@ -38,27 +37,12 @@ def long_text(n: int, seed: int = 0) -> str:
     return "".join(rnd.choice(CHARS) for _ in range(n))
 
 
-def _text(pdf: bytes) -> str:
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
-        fh.write(pdf)
-        fh.flush()
-        return subprocess.run(["pdftotext", fh.name, "-"], capture_output=True, text=True, check=True).stdout
-
-
 @pytest.fixture
 def no_render(monkeypatch):
     """Any PDF rendered inside the request fails the test."""
     monkeypatch.setattr(pdfs, "html_to_pdf", mock.Mock(side_effect=AssertionError("rendered in the request")))
 
 
-@pytest.fixture
-def eager(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from branchlife.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 # ---------------------------------------------------------------- the forms refuse over-long text

@@ -12,16 +12,6 @@ from .factories import ItemFactory, MeetingFactory, ProblemFactory
 
 
 @pytest.fixture
-def eager(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from branchlife.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
-@pytest.fixture
 def county_problems(demo_orgs):
     """Three branches of 皋兰县 with problems: 水阜镇机关 (3 members), 燕儿坪村 (2), 砂岗村第一 (1)."""
     counts = {"office": 3, "yanerping": 2, "shagang1": 1}
