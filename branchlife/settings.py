@@ -405,6 +405,8 @@ CELERY_BEAT_SCHEDULE["evaluations-seal-due"] = {
     "schedule": envint("EVALUATIONS_SEAL_EVERY_SECONDS", "300"),
     "options": {"expires": 240},
 }
+# A purge's rewrite waits this long for transactions older than itself (branchlife.db.tables_rewrite).
+PURGE_WAIT_SECONDS = envint("PURGE_WAIT_SECONDS", "60")
 # The anonymous opinions' superseded row versions (each submission reshuffles its day) leave the table's
 # pages at most this long after they were written (meetings.services.opinions_purge).
 CELERY_BEAT_SCHEDULE["opinions-purge"] = {

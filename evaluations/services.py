@@ -553,7 +553,8 @@ def ballot_tables_purge() -> bool:
     due = Evaluation.objects.filter(sealed_at__isnull=False, sealed_at__lte=started, purged_at__isnull=True)
     if not due.exists():
         return False
-    tables_rewrite(*SEALED_MODELS)
+    if not tables_rewrite(*SEALED_MODELS):
+        return False  # an older transaction could still see the voting window; beat tries again
     return bool(due.update(purged_at=timezone.now()))
 
 

@@ -17,6 +17,7 @@ LOOSENERS = (
     "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD",
     "SESSION_COOKIE_AGE_SECONDS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests' lifetime (tests/conftest.py: browser)
 )
 CHECK = (
     "import django; django.setup(); from django.core.management import call_command; "

@@ -64,3 +64,41 @@ def test_without_the_purge_the_voting_window_is_still_in_the_pages(build):
     cast_close_and_seal(build)
     dead = [item for table in TABLES for page in pages(table) for item in page["items"] if item["xmax"] != "0"]
     assert dead
+
+
+def test_a_transaction_older_than_the_purge_puts_it_off_until_it_ends(build, settings):
+    """A session that could still see the voting window (a long report, a connection left idle in a
+    transaction) would make VACUUM FULL copy the old versions: the purge waits, then gives up without
+    marking the evaluation purged, and the next run purges once that session has ended."""
+    import threading
+
+    from django.db import connections
+
+    settings.PURGE_WAIT_SECONDS = 0.5
+    holding, release = threading.Event(), threading.Event()
+
+    def old_reader():
+        with connections["default"].cursor() as cursor:  # this thread's own connection
+            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute("SELECT count(*) FROM evaluations_voter")
+            holding.set()
+            release.wait(30)
+            cursor.execute("COMMIT")
+        connections["default"].close()
+
+    thread = threading.Thread(target=old_reader)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        ev = cast_close_and_seal(build)  # the reader's snapshot is older than every vote and the seal
+        assert services.ballot_tables_purge() is False
+        ev.refresh_from_db()
+        assert ev.purged_at is None
+        assert any(item["xmax"] != "0" for page in pages(TABLES[0]) for item in page["items"])
+    finally:
+        release.set()
+        thread.join()
+    assert services.ballot_tables_purge() is True
+    ev.refresh_from_db()
+    assert ev.purged_at is not None
+    assert {item["xmax"] for table in TABLES for page in pages(table) for item in page["items"]} == {"0"}
