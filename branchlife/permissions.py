@@ -213,6 +213,18 @@ def is_talk_party(user, talk) -> bool:
 
 
 @rules.predicate
+def is_talk_confirmer(user, talk) -> bool:
+    """The party who did not record the talk and must confirm it (meetings.models.Talk.confirmer_id)."""
+    member = actor_of(user).member
+    return bool(member and talk and talk.confirmer_id == member.pk)
+
+
+@rules.predicate
+def is_talk_recorder(user, talk) -> bool:
+    return bool(talk and user.is_authenticated and talk.recorded_by_id == user.pk)
+
+
+@rules.predicate
 def is_review_author(user, review) -> bool:
     member = actor_of(user).member
     return bool(member and review and review.member_id and member.pk == review.member_id)
@@ -267,6 +279,10 @@ rules.add_perm("meetings.record_talk", (is_member_of_branch | is_superuser) & is
 rules.add_perm("meetings.view_talks", can_read_meeting)
 rules.add_perm("meetings.view_talk_summary", is_talk_party | is_secretary_of_branch | is_superuser)
 rules.add_perm("meetings.change_talk", ((is_talk_party & is_member_of_branch) | is_branch_secretary) & is_meeting_open)
+# Issue 16 item 5: the other side confirms a talk one side recorded, or says it did not take place (obj: the
+# talk); that it was disputed is shown to the two, the one who recorded it and the secretary.
+rules.add_perm("meetings.confirm_talk", is_talk_confirmer & is_member_of_branch & is_meeting_open)
+rules.add_perm("meetings.view_talk_dispute", is_talk_party | is_talk_recorder | is_secretary_of_branch | is_superuser)
 rules.add_perm("meetings.write_self_review", is_member_of_branch)  # obj: the meeting
 rules.add_perm("meetings.review_self_reviews", is_branch_secretary)  # obj: the meeting or a review
 rules.add_perm("meetings.list_self_reviews", can_oversee_meeting)
@@ -352,6 +368,11 @@ def is_recipient(user, notification) -> bool:
 # a message is only ever opened or marked by the person it was sent to.
 rules.add_perm("notifications.use_centre", rules.is_authenticated)
 rules.add_perm("notifications.change_notification", is_recipient)
+# Issue 16: who has been told (obj: a meeting), the branch's robots (obj: the branch); the SMS budget is
+# money, set by the department above.
+rules.add_perm("notifications.view_delivery_status", can_manage_branch)
+rules.add_perm("notifications.manage_branch_channels", can_manage_branch)
+rules.add_perm("notifications.set_sms_budget", is_officer_over | is_superuser)
 
 # ---------------------------------------------------------------- dashboard (issue 9)
 # An officer reads the dashboards (indicators, ranking, supervision figures, exports) of their node and

@@ -375,10 +375,30 @@ REMINDER_MAX_ATTEMPTS = envint("REMINDER_MAX_ATTEMPTS", "5")
 REMINDER_CHANNELS = [
     c.strip()
     for c in os.getenv(
-        "REMINDER_CHANNELS", "notifications.channels.InAppChannel,notifications.channels.EmailChannel"
+        "REMINDER_CHANNELS",
+        "notifications.channels.InAppChannel,notifications.channels.EmailChannel,"
+        "notifications.channels.SmsChannel,notifications.channels.RobotChannel",
     ).split(",")
     if c.strip()
 ]
+# Notices of events (a self-review returned, an item assigned…) older than this are not sent: the first
+# scan after an upgrade must not announce last year's history.
+NOTICE_LOOKBACK_DAYS = envint("NOTICE_LOOKBACK_DAYS", "7")
+# Outside channels (issue 16). SMS_BACKEND: "" (none), "generic" (SMS_URL/SMS_KEY/SMS_TEMPLATE_ID: any
+# HTTP gateway that takes JSON) or "aliyun" (Alibaba Cloud SMS, SMS_ALIYUN_*). Add the channels to
+# REMINDER_CHANNELS (all four by default; SMS sends nothing until SMS_BACKEND is set, a robot nothing
+# until a branch's secretary enters its webhook).
+SMS_BACKEND = os.getenv("SMS_BACKEND", "")
+SMS_URL = os.getenv("SMS_URL", "")
+SMS_KEY = envsecret("SMS_KEY", "")
+SMS_TEMPLATE_ID = os.getenv("SMS_TEMPLATE_ID", "")
+SMS_ALIYUN_ACCESS_KEY_ID = os.getenv("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = envsecret("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_ALIYUN_SIGN_NAME = os.getenv("SMS_ALIYUN_SIGN_NAME", "")
+SMS_ALIYUN_TEMPLATE_CODE = os.getenv("SMS_ALIYUN_TEMPLATE_CODE", "")
+SMS_ALIYUN_ENDPOINT = os.getenv("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_MONTHLY_BUDGET = envint("SMS_MONTHLY_BUDGET", "100")
+CHANNEL_TIMEOUT_SECONDS = envint("CHANNEL_TIMEOUT_SECONDS", "5")
 # Five cron fields (minute hour day month weekday) or "off"; `expires` drops a scan that waited so long
 # in the queue that the next one is about to start.
 REMINDER_SCAN_CRON = os.getenv("REMINDER_SCAN_CRON", "*/15 * * * *")

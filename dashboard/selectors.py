@@ -43,6 +43,7 @@ from meetings.models import (
     OpinionClaim,
     SelfReview,
     Talk,
+    talk_counts_q,
 )
 from organizations.models import Member, Organization
 from rectification.models import FollowUpReview, RectificationItem
@@ -279,7 +280,8 @@ def _talk_counts(node: Organization, season: Season, ids: list[int] | None = Non
     # Both ends in the meeting's branch is a column, not a join condition: PostgreSQL underestimates
     # such cross-table equalities and then picks nested loops.
     base = (
-        Talk.objects.filter(_of_meetings(node, season, ids), _members_near(ids, "member_a", "member_b"),
+        # A talk waiting for the other side's confirmation (or disputed) does not count (meetings.talks).
+        Talk.objects.filter(_of_meetings(node, season, ids), _members_near(ids, "member_a", "member_b"), talk_counts_q(),
                             member_b__isnull=False, member_a__is_active=True, member_b__is_active=True)
         .order_by()
         .annotate(

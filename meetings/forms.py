@@ -357,6 +357,14 @@ class TalkForm(CleanTextMixin, forms.Form):
         return data
 
 
+class TalkDisputeForm(CleanTextMixin, forms.Form):
+    """未进行/有异议 on a talk the other side recorded, with an optional short note."""
+
+    note = forms.CharField(
+        label=_("说明（可不填）"), max_length=Talk._meta.get_field("dispute_note").max_length, required=False,
+    )
+
+
 class TalkFilterForm(forms.Form):
     q = SearchField(label=_("搜索"), widget=forms.TextInput(attrs={"placeholder": _("姓名或主题")}))
     member = forms.ChoiceField(label=_("党员"), required=False)

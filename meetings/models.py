@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinLengthValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Member, Organization, Supervisor
@@ -95,6 +95,9 @@ class Meeting(models.Model):
     closing_statement = models.TextField(_("书记表态发言"), blank=True, max_length=20000)
     minutes = models.TextField(_("会议纪要"), blank=True, max_length=50000)
     next_steps = models.TextField(_("下一步工作打算"), blank=True, max_length=20000)
+    # The SEQUENCE of the meeting's calendar event (meetings/calendar.py): raised by services.meeting_update
+    # each time the date, the time or the place changes, so calendars that imported the .ics take the move.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("组织生活会")
@@ -130,6 +133,8 @@ class StudySession(models.Model):
     form = models.CharField(_("学习形式"), max_length=100, blank=True, help_text=_("如:书记领读、分组讨论、交流发言"))
     materials = models.TextField(_("学习材料"), blank=True)
     attendees = models.ManyToManyField(Member, verbose_name=_("参加人员"), blank=True, related_name="study_sessions")
+    # SEQUENCE of its calendar event: raised by services.study_session_save when the date moves.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("会前学习")
@@ -295,6 +300,14 @@ class Talk(models.Model):
         RECIPIENT = "recipient", _("服务对象")
         OTHER = "other", _("其他人员")
 
+    class State(models.TextChoices):
+        """Where a talk stands with the confirmation (Talk.confirmation_state)."""
+
+        NOT_NEEDED = "not_needed", _("无需确认")
+        PENDING = "pending", _("待对方确认")
+        CONFIRMED = "confirmed", _("对方已确认")
+        DISPUTED = "disputed", _("对方表示未进行")
+
     meeting = models.ForeignKey(Meeting, verbose_name=_("组织生活会"), on_delete=models.CASCADE, related_name="talks")
     member_a = models.ForeignKey(Member, verbose_name=_("谈话人"), on_delete=models.CASCADE, related_name="talks_as_a")
     member_b = models.ForeignKey(
@@ -309,6 +322,11 @@ class Talk(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Issue 16 item 5: the other side confirms a talk recorded by one side, or says it did not take place.
+    # Editing the talk clears both (services.talk_save). Who must confirm: Talk.confirmer_id.
+    confirmed_at = models.DateTimeField(_("对方确认时间"), null=True, blank=True)
+    disputed_at = models.DateTimeField(_("对方表示未进行的时间"), null=True, blank=True)
+    dispute_note = models.CharField(_("对方说明"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("谈心谈话")
@@ -321,10 +339,54 @@ class Talk(models.Model):
                 name="talk_partner_member_or_other",
             ),
             models.CheckConstraint(condition=~Q(member_a=models.F("member_b")), name="talk_not_with_oneself"),
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True) | Q(disputed_at__isnull=True),
+                name="talk_confirmed_or_disputed_not_both",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.member_a} — {self.partner_name}"
+
+    # ------------------------------------------------------------ who confirms (the one place of the rule)
+    @property
+    def confirmer_id(self) -> int | None:
+        """The member who must confirm this talk: the party who did not record it. None when no
+        confirmation is needed: a talk recorded by anyone else (the secretary or a recorder not in it, an
+        import or the demo: recorded_by None) or with someone outside the branch (member_b None).
+
+        Reads member_a.user_id and member_b.user_id: load the talk with select_related("member_a",
+        "member_b") to keep it free of queries. The SQL twin is `talk_awaiting_confirmation_q` /
+        `talk_counts_q` below (tests/meetings/test_talk_confirmation.py compares them)."""
+        if self.recorded_by_id is None or self.member_b_id is None:
+            return None
+        if self.recorded_by_id == self.member_a.user_id:
+            return self.member_b_id
+        if self.recorded_by_id == self.member_b.user_id:
+            return self.member_a_id
+        return None
+
+    @property
+    def confirmation_state(self) -> str:
+        if self.confirmer_id is None:
+            return self.State.NOT_NEEDED
+        if self.confirmed_at is not None:
+            return self.State.CONFIRMED
+        if self.disputed_at is not None:
+            return self.State.DISPUTED
+        return self.State.PENDING
+
+    def get_confirmation_state_display(self) -> str:
+        return self.State(self.confirmation_state).label
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return self.confirmation_state == self.State.PENDING
+
+    @property
+    def counts(self) -> bool:
+        """Whether the talk counts towards the required talks: confirmed, or needing no confirmation."""
+        return self.confirmation_state in (self.State.NOT_NEEDED, self.State.CONFIRMED)
 
     @property
     def partner_name(self) -> str:
@@ -332,6 +394,59 @@ class Talk(models.Model):
             return self.member_b.name
         label = self.get_other_kind_display()
         return f"{label}{(' ' + self.other_name) if self.other_name else ''}"
+
+
+def _talk_confirmer_side_q(prefix: str = "") -> Q:
+    """SQL twin of Talk.confirmer_id being set: recorded by one of the two members of the branch."""
+    p = prefix
+    return (
+        Q(**{f"{p}recorded_by__isnull": False, f"{p}member_b__isnull": False})
+        & (
+            (Q(**{f"{p}member_a__user__isnull": False}) & Q(**{f"{p}recorded_by": F(f"{p}member_a__user")}))
+            | (Q(**{f"{p}member_b__user__isnull": False}) & Q(**{f"{p}recorded_by": F(f"{p}member_b__user")}))
+        )
+    )
+
+
+def talk_awaiting_confirmation_q(prefix: str = "") -> Q:
+    """Talks waiting for the other side (Talk.awaiting_confirmation), as a filter; `prefix` (e.g. "talks__")
+    to use it from another model."""
+    p = prefix
+    return _talk_confirmer_side_q(p) & Q(**{f"{p}confirmed_at__isnull": True, f"{p}disputed_at__isnull": True})
+
+
+def talk_counts_q(prefix: str = "") -> Q:
+    """Talks that count towards the required talks (Talk.counts), as a filter: needing no confirmation, or
+    confirmed. For SQL copies of the coverage (the dashboard's grouped counts). Written without negation
+    ("differs" as < or >), so that it keeps its meaning behind a prefix over a reverse relation too."""
+    p = prefix
+
+    def recorder_is_not(side: str) -> Q:
+        user = F(f"{p}{side}__user")
+        return (
+            Q(**{f"{p}{side}__user__isnull": True})
+            | Q(**{f"{p}recorded_by__lt": user})
+            | Q(**{f"{p}recorded_by__gt": user})
+        )
+
+    return (
+        Q(**{f"{p}recorded_by__isnull": True})
+        | Q(**{f"{p}member_b__isnull": True})
+        | Q(**{f"{p}confirmed_at__isnull": False})
+        | (recorder_is_not("member_a") & recorder_is_not("member_b"))
+    )
+
+
+def talk_confirmer_q(member_id: int, prefix: str = "") -> Q:
+    """Talks whose confirmer (Talk.confirmer_id) is this member."""
+    p = prefix
+    return (
+        Q(**{f"{p}member_b_id": member_id, f"{p}recorded_by__isnull": False, f"{p}member_a__user__isnull": False})
+        & Q(**{f"{p}recorded_by": F(f"{p}member_a__user")})
+    ) | (
+        Q(**{f"{p}member_a_id": member_id, f"{p}recorded_by__isnull": False, f"{p}member_b__user__isnull": False})
+        & Q(**{f"{p}recorded_by": F(f"{p}member_b__user")})
+    )
 
 
 class SelfReview(models.Model):

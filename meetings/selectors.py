@@ -31,6 +31,8 @@ from .models import (
     SelfReviewProblem,
     StudySession,
     Talk,
+    talk_awaiting_confirmation_q,
+    talk_confirmer_q,
 )
 
 POST_ORDER = {post: i for i, post in enumerate(Member.COMMITTEE_POSTS)}
@@ -108,12 +110,16 @@ def talk_list(*, meeting: Meeting, search: str = "", member_id: int | None = Non
 @dataclass
 class CoverageMatrix:
     members: list[Member]
-    rows: list[tuple[Member, list[str]]]  # cell: "" | "self" | "done" | "missing" | "extra"
+    rows: list[tuple[Member, list[str]]]  # cell: "" | "self" | "done" | "pending" | "missing" | "extra"
     outside: list[talks.TalkPair]
 
 
+CELL_RANK = {"missing": 1, "pending": 2, "done": 3}
+
+
 def coverage_matrix(*, meeting: Meeting, members: list[Member], coverage: talks.TalkCoverage, talk_rows) -> CoverageMatrix:
-    """Members × members: required and done, required and missing, or talked although not required."""
+    """Members × members: required and done, required and waiting for the other side's confirmation,
+    required and missing, or talked although not required (a disputed talk marks nothing)."""
     index = {m.pk: i for i, m in enumerate(members)}
     cells = [["" for _m in members] for _n in members]
     for i in range(len(members)):
@@ -121,16 +127,68 @@ def coverage_matrix(*, meeting: Meeting, members: list[Member], coverage: talks.
     for talk in talk_rows:
         if talk.member_b_id and talk.member_a_id in index and talk.member_b_id in index:
             i, j = index[talk.member_a_id], index[talk.member_b_id]
-            cells[i][j] = cells[j][i] = "extra"
+            if talk.counts:
+                cells[i][j] = cells[j][i] = "extra"
+            elif talk.awaiting_confirmation and cells[i][j] != "extra":
+                cells[i][j] = cells[j][i] = "pending"
+    required: dict[tuple[int, int], str] = {}
     for pair in coverage.required:
         if pair.b is None or pair.a is None or pair.a.pk not in index or pair.b.pk not in index:
             continue
-        i, j = index[pair.a.pk], index[pair.b.pk]
-        state = "done" if pair.done else "missing"
-        if cells[i][j] != "done":
-            cells[i][j] = cells[j][i] = state
+        i, j = sorted((index[pair.a.pk], index[pair.b.pk]))
+        state = pair.state
+        if CELL_RANK[state] > CELL_RANK.get(required.get((i, j), ""), 0):
+            required[(i, j)] = state
+    for (i, j), state in required.items():
+        cells[i][j] = cells[j][i] = state
     outside = [p for p in coverage.required if p.other_kind]
     return CoverageMatrix(members=members, rows=list(zip(members, cells, strict=True)), outside=outside)
+
+
+def talk_rows_with_state(*, meeting: Meeting, talk_rows, user) -> list[Talk]:
+    """The talk list's rows, each with `.state_label`: the confirmation state, where a disputed talk is
+    named as such only to whom the rule meetings.view_talk_dispute allows (the two, the recorder and the
+    secretary); others read "未计入". No query per row."""
+    rows = list(talk_rows)
+    for t in rows:
+        t.meeting = meeting  # what the rule reads (the branch), already loaded
+        state = t.confirmation_state
+        if state == Talk.State.DISPUTED and not user.has_perm("meetings.view_talk_dispute", t):
+            t.state_label, t.show_dispute = _("未计入"), False
+        else:
+            t.state_label, t.show_dispute = Talk.State(state).label, state == Talk.State.DISPUTED
+    return rows
+
+
+def talks_to_confirm(*, member: Member) -> QuerySet[Talk]:
+    """Talks this member must still confirm or dispute, in the branch's open meetings, oldest first.
+
+    For other apps (the notification rule of issue 16 item 5). Each row is a `Talk` with `meeting`,
+    `member_a`, `member_b` loaded; useful fields: `held_on`, `topics`, `partner_name`, `recorded_by_id`
+    (the user who recorded it: the other party), `confirmed_at` and `disputed_at` (both None here),
+    `dispute_note`; `meeting.talks_due_on` for a deadline. The member confirms at
+    POST meetings:talk_confirm (pk) or disputes at POST meetings:talk_dispute (pk, optional `note`), both
+    offered on 我的待办 (meetings:my_home, anchor #todo-confirm-<meeting pk>).
+    Who must confirm is Talk.confirmer_id (the SQL twin: models.talk_confirmer_q).
+    """
+    return (
+        Talk.objects.filter(talk_confirmer_q(member.pk), meeting__closed_at__isnull=True, meeting__branch_id=member.branch_id)
+        .filter(confirmed_at__isnull=True, disputed_at__isnull=True)
+        .select_related("meeting__branch", "member_a", "member_b")
+        .order_by("held_on", "pk")
+    )
+
+
+def talks_awaiting_confirmation() -> QuerySet[Talk]:
+    """Every talk still waiting for its other side, in open meetings (for a scan over all members): group
+    the rows by `talk.confirmer_id` (the member who must answer; the rows carry member_a and member_b, so
+    reading it costs no query) and only act where that member is still in the meeting's branch
+    (`confirmer.branch_id == talk.meeting.branch_id`), as talks_to_confirm() does."""
+    return (
+        Talk.objects.filter(talk_awaiting_confirmation_q(), meeting__closed_at__isnull=True)
+        .select_related("meeting__branch", "member_a", "member_b")
+        .order_by("meeting_id", "held_on", "pk")
+    )
 
 
 # ---------------------------------------------------------------- self-reviews
@@ -498,15 +556,20 @@ def timeline(*, meeting: Meeting, today: dt.date | None = None) -> list[Phase]:
 
     cov = talk_coverage(meeting=meeting, members=members)
     done, required = cov.counts
+    extra = []
+    if cov.pending:
+        extra.append(
+            _("待对方确认：%(pairs)s") % {"pairs": "、".join(f"{p.a.name if p.a else ''} — {p.b.name if p.b else p.partner_label}" for p in cov.pending)}
+        )
     phases.append(
         Phase(
             "talks", _("谈心谈话"), meeting.talks_due_on,
-            _status(complete=cov.complete and required > 0, started=done > 0, due=meeting.talks_due_on, today=today),
+            _status(complete=cov.complete and required > 0, started=done > 0 or bool(cov.pending), due=meeting.talks_due_on, today=today),
             _("必谈 %(done)s/%(required)s 已完成(%(rules)s)")
             % {"done": done, "required": required, "rules": meeting.get_talk_rule_set_display()},
             reverse("meetings:talk_list", args=[meeting.pk]),
             [f"{p.a.name if p.a else ''} — {p.b.name if p.b else p.partner_label}({p.rule_label})" for p in cov.missing],
-            _("未谈"),
+            _("未谈"), extra,
         )
     )
 
@@ -603,7 +666,12 @@ class MyTodos:
     claim_target: int = 0
     to_answer: list[Opinion] = field(default_factory=list)
     talks_missing: list[talks.TalkPair] = field(default_factory=list)
+    talks_pending: list[talks.TalkPair] = field(default_factory=list)  # waiting for the other side to confirm
     talks_done: list[talks.TalkPair] = field(default_factory=list)
+    # Issue 16 item 5: talks the member must confirm (or dispute), and talks they recorded that the other
+    # side disputed (to correct or delete). Any talk, required or not.
+    talks_to_confirm: list[Talk] = field(default_factory=list)
+    talks_disputed: list[Talk] = field(default_factory=list)
     review: SelfReview | None = None
     review_hints: int = 0
     secretary_queue: int = 0
@@ -623,6 +691,8 @@ class MyTodos:
             self.to_claim_count
             + len(self.to_answer)
             + len(self.talks_missing)
+            + len(self.talks_to_confirm)
+            + len(self.talks_disputed)
             + (1 if self.review_todo else 0)
             + (1 if self.claims_short else 0)
             + self.secretary_queue
@@ -636,7 +706,8 @@ class MyTodos:
     @property
     def due(self) -> dt.date | None:
         """The nearest deadline among what is still outstanding: the self-review's (also for the reviews
-        waiting for the secretary), the talks', the opinions' (claims; answers are due by the meeting);
+        waiting for the secretary), the talks' (also for talks to confirm and disputed talks to correct),
+        the opinions' (claims; answers are due by the meeting);
         the meeting's day where a phase has no deadline of its own. Past dates are overdue."""
         m = self.meeting
         if m is None:
@@ -644,7 +715,7 @@ class MyTodos:
         dates = []
         if self.review_todo or self.secretary_queue:
             dates.append(m.self_reviews_due_on or m.held_on)
-        if self.talks_missing:
+        if self.talks_missing or self.talks_to_confirm or self.talks_disputed:
             dates.append(m.talks_due_on or m.held_on)
         if self.to_claim_count or self.claims_short:
             dates.append(m.opinions_close_on or m.held_on)
@@ -695,8 +766,15 @@ def my_todos(*, member: Member, meeting: Meeting | None = None, members: list[Me
     cov = talk_coverage(meeting=meeting, members=members)
     # Pairs where the member is either side, including ones where they are only the suggested partner.
     mine = [p for p in cov.required if member.pk in (p.a.pk if p.a else None, p.b.pk if p.b else None)]
-    todos.talks_missing = [p for p in mine if not p.done]
+    todos.talks_missing = [p for p in mine if p.state == "missing"]
+    todos.talks_pending = [p for p in mine if p.pending]
     todos.talks_done = [p for p in mine if p.done]
+    # From the rows already loaded for the coverage: no query (the same rule as talks_to_confirm()).
+    todos.talks_to_confirm = [t for t in cov.talks if t.awaiting_confirmation and t.confirmer_id == member.pk]
+    todos.talks_disputed = [
+        t for t in cov.talks
+        if t.confirmation_state == Talk.State.DISPUTED and member.user_id and t.recorded_by_id == member.user_id
+    ]
     todos.review = (
         SelfReview.objects.filter(meeting=meeting, member=member).annotate(n_problems=Count("problems")).first()
     )

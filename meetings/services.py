@@ -41,6 +41,9 @@ MEETING_FIELDS = (
     "talk_rule_set", "custom_talk_rules", "review_aspects", "claim_target_member", "claim_target_committee",
 )
 
+# What a calendar event shows of the meeting's when and where: a change raises its SEQUENCE.
+CALENDAR_FIELDS = ("held_on", "starts_at", "place")
+
 
 # ---------------------------------------------------------------- the plan
 def _validate_meeting(meeting: Meeting) -> None:
@@ -104,9 +107,13 @@ def meeting_update(
 ) -> Meeting:
     if supervisors is not None:
         _check_supervisors(meeting.branch, supervisors)
+    # From the row, not the instance: a ModelForm has already put the new values on it.
+    before = Meeting.objects.filter(pk=meeting.pk).values_list(*CALENDAR_FIELDS).first()
     for key, value in fields.items():
         if key in MEETING_FIELDS:
             setattr(meeting, key, value)
+    if before is not None and before != tuple(getattr(meeting, f) for f in CALENDAR_FIELDS):
+        meeting.calendar_sequence += 1  # the calendar event moved (meetings/calendar.py)
     _clean_save(meeting)
     if supervisors is not None:
         meeting.supervisors.set(supervisors)
@@ -120,11 +127,15 @@ def meeting_mark_ready(*, meeting: Meeting, note: str = "") -> Meeting:
     coverage = selectors.talk_coverage(meeting=meeting)
     note = note.strip()
     if not coverage.complete and not note:
+        # A talk waiting for the other side's confirmation is not done either (issue 16 item 5).
+        pending = _("（待对方确认）")
         missing = "、".join(
-            f"{p.a.name if p.a else ''}—{p.b.name if p.b else p.partner_label}" for p in coverage.missing[:10]
+            f"{p.a.name if p.a else ''}—{p.b.name if p.b else p.partner_label}{pending if p.pending else ''}"
+            for p in (coverage.missing + coverage.pending)[:10]
         )
         raise ValidationError(
-            {"note": _("还有 %(n)s 对必谈未完成(%(missing)s),请先完成,或写明未完成的原因。") % {"n": len(coverage.missing), "missing": missing}}
+            {"note": _("还有 %(n)s 对必谈未完成(%(missing)s),请先完成,或写明未完成的原因。")
+             % {"n": len(coverage.missing) + len(coverage.pending), "missing": missing}}
         )
     meeting.ready_at = timezone.now()
     meeting.ready_note = note if not coverage.complete else ""
@@ -146,6 +157,8 @@ def study_session_save(
     held_on: dt.date, topic: str, form: str = "", materials: str = "",
 ) -> StudySession:
     session = session or StudySession(meeting=meeting)
+    if session.pk and session.held_on != held_on:
+        session.calendar_sequence += 1  # its calendar event moved (meetings/calendar.py)
     session.held_on, session.topic, session.form, session.materials = held_on, topic, form, materials
     session.full_clean()
     session.save()
@@ -404,6 +417,9 @@ def talk_save(
     talk.other_kind = "" if member_b else other_kind
     talk.other_name = "" if member_b else other_name.strip()
     talk.held_on, talk.topics, talk.summary = held_on, topics.strip(), summary.strip()
+    # An edited talk is confirmed afresh by the other side (Talk.confirmer_id), whatever they said before.
+    talk.confirmed_at = talk.disputed_at = None
+    talk.dispute_note = ""
     talk.full_clean()
     talk.save()
     return talk
@@ -411,6 +427,42 @@ def talk_save(
 
 def talk_delete(*, talk: Talk) -> None:
     talk.delete()
+
+
+def _talk_to_answer(talk: Talk, member: Member) -> Talk:
+    """The talk, locked, once it is established that `member` may still confirm or dispute it."""
+    talk = Talk.objects.select_for_update().select_related("meeting", "member_a", "member_b").get(pk=talk.pk)
+    if talk.meeting.closed_at is not None:
+        raise ValidationError(_("会议已结束，谈心谈话不能再确认。"))
+    if talk.confirmer_id is None or talk.confirmer_id != member.pk:
+        raise ValidationError(_("只有谈话的另一方可以确认这次谈话。"))
+    if talk.confirmed_at is not None:
+        raise ValidationError(_("这次谈话已经确认过了。"))
+    if talk.disputed_at is not None:
+        raise ValidationError(_("您已表示这次谈话未进行；记录人修改后会请您重新确认。"))
+    return talk
+
+
+@transaction.atomic
+def talk_confirm(*, talk: Talk, member: Member, now: dt.datetime | None = None) -> Talk:
+    """确认: the party who did not record the talk says it took place; from then on it counts."""
+    talk = _talk_to_answer(talk, member)
+    talk.confirmed_at = now or timezone.now()
+    talk.full_clean()
+    talk.save(update_fields=["confirmed_at"])
+    return talk
+
+
+@transaction.atomic
+def talk_dispute(*, talk: Talk, member: Member, note: str = "", now: dt.datetime | None = None) -> Talk:
+    """未进行/有异议: the other party says the talk did not take place (as recorded). It does not count; the
+    secretary and the recorder see it, and the recorder corrects or deletes it."""
+    talk = _talk_to_answer(talk, member)
+    talk.disputed_at = now or timezone.now()
+    talk.dispute_note = note.strip()
+    talk.full_clean()
+    talk.save(update_fields=["disputed_at", "dispute_note"])
+    return talk
 
 
 # ---------------------------------------------------------------- self-reviews

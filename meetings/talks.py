@@ -9,6 +9,10 @@ A rule produces requirements. A requirement names a member (`a`) and who they mu
 Seed 000's 三个必谈: among committee members; committee members with members; members with each other.
 Seed 002's 四个必谈: among committee members; the leader in charge with the secretary; member with
 member; the secretary with service recipients. A meeting uses one of these presets or any set of rules.
+
+Issue 16 item 5: a talk recorded by one of its two members counts once the other confirms it
+(meetings.models.Talk.confirmer_id / .counts); until then the requirement is pending (待对方确认), neither
+done nor missing, and a talk the other side disputed counts for nothing.
 """
 
 from __future__ import annotations
@@ -42,7 +46,9 @@ def rules_of(meeting) -> list[str]:
 
 @dataclass
 class TalkPair:
-    """One required talk. `b` is the partner: the one who talked when done, else the required/suggested one."""
+    """One required talk. `b` is the partner: the one who talked when done (or pending), else the
+    required/suggested one. `talk` is the talk that counts; `pending_talk` one that would count once the
+    other side confirms it (Talk.confirmer_id); a talk the other side disputed counts for nothing."""
 
     a: object | None
     b: object | None
@@ -52,10 +58,20 @@ class TalkPair:
     other_kind: str = ""
     partner_label: str = ""
     talk: object | None = None
+    pending_talk: object | None = None
 
     @property
     def done(self) -> bool:
         return self.talk is not None
+
+    @property
+    def pending(self) -> bool:
+        """Talked, and waiting for the other side to confirm: neither done nor missing."""
+        return self.talk is None and self.pending_talk is not None
+
+    @property
+    def state(self) -> str:
+        return "done" if self.done else ("pending" if self.pending else "missing")
 
     def __iter__(self):
         # Lets callers unpack a pair as (a, b, label).
@@ -64,13 +80,18 @@ class TalkPair:
 
 @dataclass
 class TalkCoverage:
+    """`required` = `done` + `pending` + `missing`. `talks`: every talk of the meeting that was matched
+    against the rules (the caller's rows, oldest first)."""
+
     required: list[TalkPair]
     done: list[TalkPair]
     missing: list[TalkPair]
+    pending: list[TalkPair] = field(default_factory=list)
+    talks: list = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
-        return not self.missing
+        return not self.missing and not self.pending
 
     @property
     def counts(self) -> tuple[int, int]:
@@ -103,34 +124,51 @@ def _requirements(rule: str, members: Sequence, secretary) -> Iterable[TalkPair]
                 yield TalkPair(secretary, b, rule, label, frozenset({b.pk}))
 
 
+def _partner(pair: TalkPair, talk) -> int | None:
+    """The partner's id (0 for someone outside the branch) when `talk` meets the requirement, else None."""
+    if pair.other_kind:
+        if talk.member_b_id is None and talk.other_kind == pair.other_kind and talk.member_a_id == pair.a.pk:
+            return 0
+        return None
+    other = talk.member_b_id if talk.member_a_id == pair.a.pk else talk.member_a_id
+    return other if other in pair.partners else None
+
+
 def coverage(*, rules: Sequence[str], members: Sequence, talks: Sequence) -> TalkCoverage:
     """Match talks to the requirements of `rules` over `members` (active, in display order).
 
-    Pure: the caller loads members and talks (with member_a/member_b) in two queries.
+    A requirement is done by a talk that counts (Talk.counts: confirmed by the other side, or needing no
+    confirmation); failing that it is pending while a talk awaits confirmation (Talk.awaiting_confirmation);
+    a disputed talk is ignored. Pure: the caller loads members and talks (with member_a/member_b, which
+    Talk.confirmer_id reads) in two queries.
     """
     secretary = next((m for m in members if m.committee_post == "secretary"), None) or next(
         (m for m in members if m.is_secretary), None
     )
+    ordered = sorted(talks, key=lambda t: (t.held_on, t.pk))
     by_member: dict[int, list] = {}
-    for talk in sorted(talks, key=lambda t: (t.held_on, t.pk)):
+    for talk in ordered:
         by_member.setdefault(talk.member_a_id, []).append(talk)
         if talk.member_b_id:
             by_member.setdefault(talk.member_b_id, []).append(talk)
     members_by_id = {m.pk: m for m in members}
-    required, done, missing = [], [], []
+    required, done, pending, missing = [], [], [], []
     for rule in rules:
         for pair in _requirements(rule, members, secretary):
             for talk in by_member.get(pair.a.pk, []):
-                if pair.other_kind:
-                    if talk.member_b_id is None and talk.other_kind == pair.other_kind and talk.member_a_id == pair.a.pk:
-                        pair.talk = talk
-                        break
+                other = _partner(pair, talk)
+                if other is None:
                     continue
-                other = talk.member_b_id if talk.member_a_id == pair.a.pk else talk.member_a_id
-                if other in pair.partners:
+                if talk.counts:
                     pair.talk = talk
+                elif talk.awaiting_confirmation and pair.pending_talk is None:
+                    pair.pending_talk = talk
+                else:
+                    continue
+                if other:
                     pair.b = members_by_id.get(other, pair.b)
+                if pair.talk is not None:
                     break
             required.append(pair)
-            (done if pair.done else missing).append(pair)
-    return TalkCoverage(required=required, done=done, missing=missing)
+            {"done": done, "pending": pending, "missing": missing}[pair.state].append(pair)
+    return TalkCoverage(required=required, done=done, missing=missing, pending=pending, talks=ordered)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("my/", views.my_home, name="my_home"),
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("<int:pk>/calendar.ics", views.meeting_ics, name="meeting_ics"),
     path("<int:pk>/timeline/", views.timeline, name="timeline"),
     path("<int:pk>/ready/", views.meeting_ready, name="meeting_ready"),
     # 会前学习
@@ -43,6 +44,8 @@ urlpatterns = [
     path("<int:pk>/talks/new/", views.talk_new, name="talk_new"),
     path("talks/<int:pk>/", views.talk_detail, name="talk_detail"),
     path("talks/<int:pk>/edit/", views.talk_edit, name="talk_edit"),
+    path("talks/<int:pk>/confirm/", views.talk_confirm, name="talk_confirm"),
+    path("talks/<int:pk>/dispute/", views.talk_dispute, name="talk_dispute"),
     # 对照检查材料
     path("<int:pk>/self-reviews/", views.selfreview_list, name="selfreview_list"),
     path("<int:pk>/self-reviews/export.xlsx", views.selfreview_export, name="selfreview_export"),

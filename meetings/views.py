@@ -28,10 +28,17 @@ from branchlife.forms import without_control_characters
 from branchlife.http import client_ip_key
 from branchlife.pdf import pdf_response, render_pdf
 from branchlife.permissions import actor_of, branches_visible_to
-from branchlife.views import apply_validation_error, get_for_user, int_or_none, paginate, search_text
+from branchlife.views import (
+    apply_validation_error,
+    get_for_user,
+    int_or_none,
+    local_path,
+    paginate,
+    search_text,
+)
 from organizations.models import Member
 
-from . import quality, selectors, services
+from . import calendar, quality, selectors, services
 from .forms import (
     AgendaFormSet,
     AttendanceForm,
@@ -53,6 +60,7 @@ from .forms import (
     SelfReviewFilterForm,
     SelfReviewForm,
     StudySessionForm,
+    TalkDisputeForm,
     TalkFilterForm,
     TalkForm,
 )
@@ -163,6 +171,7 @@ def meeting_edit(request, pk):
 def _perm_flags(user, meeting) -> dict:
     return {
         "can_manage": user.has_perm("meetings.change_meeting", meeting),
+        "can_see_notices": user.has_perm("notifications.view_delivery_status", meeting),
         "can_oversee": user.has_perm("meetings.view_timeline", meeting),
         "can_review": user.has_perm("meetings.review_self_reviews", meeting),
         "can_record": user.has_perm("meetings.record_meeting", meeting),
@@ -189,6 +198,15 @@ def meeting_detail(request, pk):
             **flags,
         },
     )
+
+
+@login_required
+def meeting_ics(request, pk):
+    """加入日历: the meeting and its study sessions as an .ics file, for whoever may open the meeting."""
+    meeting = get_for_user(request.user, "meetings.view_meeting", Meeting.objects.select_related("branch"), pk=pk)
+    response = HttpResponse(calendar.meeting_calendar(meeting), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{calendar.calendar_filename(meeting)}"'
+    return response
 
 
 # The permission (on the meeting) that the page behind each timeline link asks for.
@@ -664,6 +682,7 @@ def talk_list(request, pk):
         member_id = int(form.cleaned_data["member"]) if form.cleaned_data["member"] else None
     talk_rows = list(selectors.talk_list(meeting=meeting))
     listed = list(selectors.talk_list(meeting=meeting, search=search or "", member_id=member_id)) if (search or member_id) else talk_rows
+    listed = selectors.talk_rows_with_state(meeting=meeting, talk_rows=listed, user=request.user)
     matrix = selectors.coverage_matrix(meeting=meeting, members=members, coverage=coverage, talk_rows=talk_rows)
     return render(
         request,
@@ -680,9 +699,11 @@ def talk_list(request, pk):
 def talk_export(request, pk):
     meeting = get_for_user(request.user, "meetings.view_talks", Meeting.objects.select_related("branch"), pk=pk)
     coverage = selectors.talk_coverage(meeting=meeting)
+    states = {"done": _("已谈"), "pending": _("待对方确认"), "missing": _("未谈")}
     rows = [
-        [p.rule_label, p.a.name if p.a else "", p.b.name if p.b else p.partner_label, _("已谈") if p.done else _("未谈"),
-         p.talk.held_on if p.talk else "", p.talk.topics if p.talk else ""]
+        [p.rule_label, p.a.name if p.a else "", p.b.name if p.b else p.partner_label, states[p.state],
+         (p.talk or p.pending_talk).held_on if (p.talk or p.pending_talk) else "",
+         (p.talk or p.pending_talk).topics if (p.talk or p.pending_talk) else ""]
         for p in coverage.required
     ]
     return xlsx.xlsx_response(
@@ -719,6 +740,7 @@ def talk_new(request, pk):
 @login_required
 def talk_detail(request, pk):
     talk = get_for_user(request.user, "meetings.view_talks", Talk.objects.select_related("meeting__branch", "member_a", "member_b"), pk=pk)
+    [talk] = selectors.talk_rows_with_state(meeting=talk.meeting, talk_rows=[talk], user=request.user)
     return render(
         request,
         "meetings/talk_detail.html",
@@ -726,8 +748,56 @@ def talk_detail(request, pk):
             "talk": talk, "meeting": talk.meeting,
             "can_see_summary": request.user.has_perm("meetings.view_talk_summary", talk),
             "can_change": request.user.has_perm("meetings.change_talk", talk),
+            "can_confirm": request.user.has_perm("meetings.confirm_talk", talk) and talk.awaiting_confirmation,
+            "dispute_form": TalkDisputeForm(),
         },
     )
+
+
+def _talk_answered(request, talk: Talk):
+    """Back to where the member answered (我的待办, or the talk's page), else to the to-do group."""
+    default = reverse("meetings:my_home") + f"#todo-confirm-{talk.meeting_id}"
+    return redirect(local_path(request, request.POST.get("next")) or default)
+
+
+def _talk_to_confirm(request, pk) -> Talk:
+    return get_for_user(
+        request.user, "meetings.confirm_talk", Talk.objects.select_related("meeting__branch", "member_a", "member_b"), pk=pk
+    )
+
+
+@login_required
+@require_POST
+def talk_confirm(request, pk):
+    talk = _talk_to_confirm(request, pk)
+    try:
+        services.talk_confirm(talk=talk, member=_member(request), now=timezone.now())
+    except ValidationError as exc:
+        messages.warning(request, " ".join(_error_messages(exc)))
+    else:
+        messages.success(request, _("已确认与 %(name)s 的谈心谈话。") % {"name": _partner_of(talk, _member(request))})
+    return _talk_answered(request, talk)
+
+
+@login_required
+@require_POST
+def talk_dispute(request, pk):
+    talk = _talk_to_confirm(request, pk)
+    form = TalkDisputeForm(request.POST)
+    if not form.is_valid():
+        messages.warning(request, " ".join(m for msgs in form.errors.values() for m in msgs))
+        return _talk_answered(request, talk)
+    try:
+        services.talk_dispute(talk=talk, member=_member(request), note=form.cleaned_data["note"], now=timezone.now())
+    except ValidationError as exc:
+        messages.warning(request, " ".join(_error_messages(exc)))
+    else:
+        messages.info(request, _("已告知记录人和支部书记：这次谈话未进行。"))
+    return _talk_answered(request, talk)
+
+
+def _partner_of(talk: Talk, member) -> str:
+    return talk.member_a.name if member and talk.member_b_id == member.pk else talk.partner_name
 
 
 @login_required

@@ -22,6 +22,26 @@ class Kind(models.TextChoices):
     ITEM_ESCALATED = "item_escalated", _("整改事项逾期督办")
     FOLLOW_UP_DUE = "follow_up_due", _("整改回头看即将到期")
     CORRECTION_ENDS = "correction_ends", _("限期改正即将期满")
+    # Notices: something happened (issue 16), not a deadline drawing near.
+    MEETING_NOTICE = "meeting_notice", _("会议通知")
+    MEETING_TOMORROW = "meeting_tomorrow", _("明天召开组织生活会")
+    OPINIONS_OPEN = "opinions_open", _("开始征求意见")
+    SELF_REVIEW_RETURNED = "self_review_returned", _("对照检查材料被退回")
+    SELF_REVIEW_APPROVED = "self_review_approved", _("对照检查材料审核通过")
+    OPINION_ANSWERED = "opinion_answered", _("意见建议已答复")
+    TALK_TO_CONFIRM = "talk_to_confirm", _("谈心谈话待确认")
+    VOTING_OPEN = "voting_open", _("民主测评开始投票")
+    RESULTS_PUBLISHED = "results_published", _("评定结果已公示")
+    ITEM_ASSIGNED = "item_assigned", _("整改事项已分派")
+    ITEM_VERIFIED = "item_verified", _("整改事项已核验销号")
+    ITEM_SENT_BACK = "item_sent_back", _("整改事项被退回")
+
+
+# Notices the whole branch gets: these also go to the branch's work-chat group (never a personal one:
+# a returned self-review or a reopened item is nobody else's business).
+BROADCAST_KINDS = frozenset(
+    {Kind.MEETING_NOTICE, Kind.MEETING_TOMORROW, Kind.OPINIONS_OPEN, Kind.VOTING_OPEN, Kind.RESULTS_PUBLISHED}
+)
 
 
 class Notification(models.Model):
@@ -70,6 +90,7 @@ class NotificationPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
     email_enabled = models.BooleanField(_("接收邮件提醒"), default=True)
+    sms_enabled = models.BooleanField(_("接收短信提醒"), default=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -162,3 +183,87 @@ class ReminderDispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}: {self.get_status_display()}"
+
+
+class BranchChannels(models.Model):
+    """A branch's outside channels: its work-chat group robots and its monthly SMS budget."""
+
+    branch = models.OneToOneField(
+        "organizations.Organization", verbose_name=_("党支部"), on_delete=models.CASCADE, related_name="notice_channels"
+    )
+    wecom_webhook = models.URLField(
+        _("企业微信群机器人地址"), max_length=500, blank=True, help_text=_("群聊 → 添加群机器人 → 复制 Webhook 地址。")
+    )
+    dingtalk_webhook = models.URLField(
+        _("钉钉群机器人地址"), max_length=500, blank=True, help_text=_("群设置 → 机器人 → 自定义机器人 → 复制 Webhook 地址。")
+    )
+    dingtalk_secret = models.CharField(
+        _("钉钉加签密钥"), max_length=200, blank=True, help_text=_("机器人安全设置选择“加签”时显示的 SEC 开头的密钥。")
+    )
+    # None: the deployment's default (SMS_MONTHLY_BUDGET); 0: this branch sends no SMS.
+    sms_monthly_budget = models.PositiveIntegerField(_("每月短信额度(条)"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知渠道")
+        verbose_name_plural = _("通知渠道")
+
+    def __str__(self) -> str:
+        return str(self.branch)
+
+    @property
+    def budget(self) -> int:
+        return settings.SMS_MONTHLY_BUDGET if self.sms_monthly_budget is None else self.sms_monthly_budget
+
+
+class SmsMonth(models.Model):
+    """SMS a branch sent in one month; the budget is taken one message at a time, by a conditional update."""
+
+    branch = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("月份"))  # the first of the month
+    sent = models.PositiveIntegerField(_("已发送"), default=0)
+    # Set once when the budget ran out, so the secretary is told once a month, not once per message.
+    spent_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信用量")
+        verbose_name_plural = _("短信用量")
+        constraints = [models.UniqueConstraint(fields=["branch", "month"], name="sms_month_once_per_branch")]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.month:%Y-%m}: {self.sent}"
+
+
+class RobotPost(models.Model):
+    """One work-chat group message for one notice of one branch: every member's delivery of a broadcast
+    notice passes by the robot channel, and this row (unique) makes the group hear it once."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("失败")
+
+    branch = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(_("渠道"), max_length=30)
+    kind = models.CharField(_("类型"), max_length=40, choices=Kind.choices)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    due_date = models.DateField()
+    title = models.CharField(_("标题"), max_length=200)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    error = models.CharField(_("错误"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("群机器人消息")
+        verbose_name_plural = _("群机器人消息")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "channel", "subject_type", "subject_id", "kind", "due_date"],
+                name="robot_post_once_per_notice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.title}"

@@ -23,11 +23,20 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from branchlife.queue import enqueue
 
-from .channels import Channel, get_channels
-from .models import Kind, Notification, NotificationPreference, ReminderDelivery, ReminderDispatch
+from .channels import Channel, ChannelSkipped, absolute, get_channels
+from .models import (
+    Kind,
+    Notification,
+    NotificationPreference,
+    ReminderDelivery,
+    ReminderDispatch,
+    RobotPost,
+    SmsMonth,
+)
 from .rules import RULES, Due, rule_for_kind
 
 logger = logging.getLogger(__name__)
@@ -38,6 +47,9 @@ DispatchStatus = ReminderDispatch.Status
 # A channel claimed this long ago and still "sending" lost its worker mid-send (well past the send
 # task's hard time limit). It may or may not have gone out; a duplicate is worse, so it is not resent.
 STALE_CLAIM = dt.timedelta(minutes=10)
+# A failed group post is tried again after 30 s, 1, 2, 4 … minutes, at most 30 (the send task's own backoff).
+ROBOT_RETRY_PAUSE = dt.timedelta(seconds=30)
+ROBOT_RETRY_PAUSE_MAX = dt.timedelta(minutes=30)
 
 
 class ReminderSendError(Exception):
@@ -74,10 +86,14 @@ def notification_mark_all_read(*, user, now: dt.datetime | None = None) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=now or timezone.now())
 
 
-def notification_preference_update(*, user, email_enabled: bool, email: str) -> NotificationPreference:
+def notification_preference_update(
+    *, user, email_enabled: bool, email: str, sms_enabled: bool | None = None
+) -> NotificationPreference:
     with transaction.atomic():
-        pref, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+        pref, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
         pref.email_enabled = email_enabled
+        if sms_enabled is not None:
+            pref.sms_enabled = sms_enabled
         pref.full_clean()
         pref.save()
         if user.email != email:
@@ -311,8 +327,9 @@ def _dispatch(delivery: ReminderDelivery, channel: Channel, *, now: dt.datetime,
         if existing.attempts >= settings.REMINDER_MAX_ATTEMPTS:
             return "gave_up"
 
-    if not channel.applies_to(delivery):
-        _set_dispatch(delivery, channel, existing, status=DispatchStatus.SKIPPED, now=now)
+    reason = channel.skip_reason(delivery)
+    if reason:
+        _set_dispatch(delivery, channel, existing, status=DispatchStatus.SKIPPED, now=now, note=reason)
         return "done"
     if quiet and channel.respects_quiet_hours:
         return "waiting"
@@ -337,17 +354,21 @@ def _dispatch(delivery: ReminderDelivery, channel: Channel, *, now: dt.datetime,
         claimed = _claim(delivery, channel, existing, status=DispatchStatus.SENDING, now=now)
     if not claimed:
         return "busy"
+    mine = ReminderDispatch.objects.filter(delivery=delivery, channel=channel.name)
     try:
         channel.send(delivery)
+    except ChannelSkipped as exc:
+        mine.update(status=DispatchStatus.SKIPPED, error=exc.reason[:500], updated_at=timezone.now())
+        return "done"
     except Exception as exc:
-        logger.warning("reminder %s: channel %s failed", delivery.pk, channel.name, exc_info=True)
-        ReminderDispatch.objects.filter(delivery=delivery, channel=channel.name).update(
-            status=DispatchStatus.FAILED, error=str(exc)[:500], updated_at=timezone.now()
-        )
-        return "failed"
-    ReminderDispatch.objects.filter(delivery=delivery, channel=channel.name).update(
-        status=DispatchStatus.SENT, error="", updated_at=timezone.now()
-    )
+        permanent = getattr(exc, "permanent", False)  # a rejected phone number: retrying cannot help
+        logger.warning("reminder %s: channel %s failed", delivery.pk, channel.name, exc_info=not permanent)
+        changes = {"status": DispatchStatus.FAILED, "error": str(exc)[:500], "updated_at": timezone.now()}
+        if permanent:
+            changes["attempts"] = settings.REMINDER_MAX_ATTEMPTS
+        mine.update(**changes)
+        return "gave_up" if permanent else "failed"
+    mine.update(status=DispatchStatus.SENT, error="", updated_at=timezone.now())
     return "done"
 
 
@@ -369,8 +390,8 @@ def _claim(delivery, channel, existing, *, status: str, now: dt.datetime) -> boo
     )
 
 
-def _set_dispatch(delivery, channel, existing, *, status: str, now: dt.datetime, error=None) -> None:
-    message = str(error)[:500] if error else ""
+def _set_dispatch(delivery, channel, existing, *, status: str, now: dt.datetime, error=None, note: str = "") -> None:
+    message = str(error)[:500] if error else note[:500]
     if existing is None:
         try:
             with transaction.atomic():
@@ -388,3 +409,145 @@ def _set_dispatch(delivery, channel, existing, *, status: str, now: dt.datetime,
     ReminderDispatch.objects.filter(pk=existing.pk).update(
         status=status, attempts=F("attempts") + (1 if error else 0), updated_at=now, error=message
     )
+
+
+def robot_say(*, name: str, webhook: str, secret: str, text: str) -> None:
+    """One message to one group robot (`name` as in selectors.branch_robots)."""
+    from .gateways import dingtalk_robot_send, wecom_robot_send
+
+    if name == "dingtalk":
+        dingtalk_robot_send(webhook=webhook, secret=secret, text=text)
+    else:
+        wecom_robot_send(webhook=webhook, text=text)
+
+
+def robots_test(*, branch) -> list[tuple[str, str]]:
+    """Post a test message to each of the branch's group robots: (channel name, "" or the reason it failed)."""
+    from .selectors import branch_robots
+
+    text = _("【%(branch)s】Branchlife 测试消息:组织生活会的通知会发到本群。") % {"branch": branch}
+    results = []
+    for name, webhook, secret in branch_robots(branch=branch):
+        try:
+            robot_say(name=name, webhook=webhook, secret=secret, text=text)
+        except Exception as exc:  # the gateways' errors carry a reason in Chinese
+            results.append((name, str(exc)))
+        else:
+            results.append((name, ""))
+    return results
+
+
+# ---------------------------------------------------------------- SMS budget (issue 16)
+def _month(now: dt.datetime) -> dt.date:
+    return timezone.localdate(now).replace(day=1)
+
+
+def sms_budget_take(*, branch, now: dt.datetime | None = None) -> bool:
+    """Take one message of the branch's monthly SMS budget; False (and the secretaries told, once a month)
+    when it is spent. A conditional UPDATE, so two workers never both take the last one."""
+    from .selectors import branch_channels_get
+
+    now = now or timezone.now()
+    budget = branch_channels_get(branch=branch).budget
+    month = _month(now)
+    SmsMonth.objects.get_or_create(branch=branch, month=month)
+    if SmsMonth.objects.filter(branch=branch, month=month, sent__lt=budget).update(sent=F("sent") + 1):
+        return True
+    if budget and SmsMonth.objects.filter(branch=branch, month=month, spent_notified_at__isnull=True).update(
+        spent_notified_at=now
+    ):
+        _tell_secretaries_budget_spent(branch=branch, budget=budget, now=now)
+    return False
+
+
+def sms_budget_refund(*, branch, now: dt.datetime | None = None) -> None:
+    SmsMonth.objects.filter(branch=branch, month=_month(now or timezone.now()), sent__gt=0).update(sent=F("sent") - 1)
+
+
+def sms_month_used(*, branch, now: dt.datetime | None = None) -> int:
+    row = SmsMonth.objects.filter(branch=branch, month=_month(now or timezone.now())).first()
+    return row.sent if row else 0
+
+
+def _tell_secretaries_budget_spent(*, branch, budget: int, now: dt.datetime) -> None:
+    from django.urls import reverse
+
+    from .rules.base import secretaries_by_branch
+
+    local = timezone.localdate(now)
+    for member in secretaries_by_branch([branch.pk]).get(branch.pk, []):
+        notification_create(
+            recipient=member.user,
+            title=_("本月短信额度已用完"),
+            body=_(
+                "%(branch)s本月的 %(budget)s 条短信已经发完,%(month)s月内不再发送短信提醒(站内通知和邮件照常)。"
+                "没有收到短信的同志请电话或当面通知,名单见“通知送达情况”。"
+            )
+            % {"branch": branch, "budget": budget, "month": local.month},
+            url=reverse("notifications:branch_channels", args=[branch.pk]),
+        )
+
+
+# ---------------------------------------------------------------- work-chat group robots (issue 16)
+def robot_text(*, branch, delivery: ReminderDelivery) -> str:
+    lines = [f"【{branch}】{delivery.title}"]
+    if delivery.body:
+        lines.append(delivery.body)
+    if delivery.url:
+        lines.append(_("详情:%(link)s") % {"link": absolute(delivery.url)})
+    return "\n".join(lines)
+
+
+def robot_post_send(*, branch, delivery: ReminderDelivery, now: dt.datetime | None = None) -> None:
+    """Post a broadcast notice to each of the branch's group robots once. The row is claimed (committed
+    as "sending") before the post; a failed post is taken over by the next delivery or retry that comes by,
+    up to REMINDER_MAX_ATTEMPTS; one whose worker was lost mid-post is not posted again (at most once)."""
+    from .selectors import branch_robots
+
+    now = now or timezone.now()
+    failures = []
+    for name, webhook, secret in branch_robots(branch=branch):
+        post = _robot_claim(branch=branch, channel=name, delivery=delivery, now=now)
+        if post is None:
+            continue
+        try:
+            robot_say(name=name, webhook=webhook, secret=secret, text=robot_text(branch=branch, delivery=delivery))
+        except Exception as exc:
+            changes = {"status": RobotPost.Status.FAILED, "error": str(exc)[:500], "updated_at": timezone.now()}
+            if getattr(exc, "permanent", False):
+                changes["attempts"] = settings.REMINDER_MAX_ATTEMPTS
+            RobotPost.objects.filter(pk=post.pk).update(**changes)
+            failures.append(exc)
+            continue
+        RobotPost.objects.filter(pk=post.pk).update(status=RobotPost.Status.SENT, error="", updated_at=timezone.now())
+    if failures:
+        raise failures[0]
+
+
+def _robot_claim(*, branch, channel: str, delivery: ReminderDelivery, now: dt.datetime) -> RobotPost | None:
+    key = {
+        "branch": branch,
+        "channel": channel,
+        "kind": delivery.kind,
+        "subject_type_id": delivery.subject_type_id,
+        "subject_id": delivery.subject_id,
+        "due_date": delivery.due_date,
+    }
+    try:
+        with transaction.atomic():
+            return RobotPost.objects.create(
+                **key, title=delivery.title[:200], status=RobotPost.Status.SENDING, updated_at=now
+            )
+    except IntegrityError:
+        pass
+    post = RobotPost.objects.filter(**key).first()
+    if post is None or post.status != RobotPost.Status.FAILED or post.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+        return None  # posted, being posted, or given up
+    # Every member's delivery passes by: without a pause they would spend the attempts in one second.
+    pause = min(ROBOT_RETRY_PAUSE * 2 ** (post.attempts - 1), ROBOT_RETRY_PAUSE_MAX)
+    if post.updated_at > now - pause:
+        return None
+    taken = RobotPost.objects.filter(pk=post.pk, status=RobotPost.Status.FAILED, attempts=post.attempts).update(
+        status=RobotPost.Status.SENDING, attempts=post.attempts + 1, updated_at=now
+    )
+    return post if taken else None

@@ -1,18 +1,22 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branchlife import xlsx
 from branchlife.views import apply_validation_error, get_for_user, local_path, paginate
+from meetings.models import Meeting
+from organizations.models import Member, Organization
 
 from . import selectors, services
-from .forms import NotificationFilterForm, PreferenceForm
-from .models import Notification
+from .forms import BranchChannelsForm, NotificationFilterForm, PreferenceForm
+from .models import Kind, Notification
 
 
 def _require_centre(user) -> None:
@@ -82,19 +86,77 @@ def notification_mark_all_read(request):
 def preferences(request):
     _require_centre(request.user)
     pref = selectors.notification_preference_get(user=request.user)
-    initial = {"email": request.user.email, "email_enabled": pref.email_enabled}
+    initial = {"email": request.user.email, "email_enabled": pref.email_enabled, "sms_enabled": pref.sms_enabled}
     form = PreferenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.notification_preference_update(
-                user=request.user, email_enabled=form.cleaned_data["email_enabled"], email=form.cleaned_data["email"]
+                user=request.user,
+                email_enabled=form.cleaned_data["email_enabled"],
+                email=form.cleaned_data["email"],
+                sms_enabled=form.cleaned_data["sms_enabled"],
             )
         except ValidationError as exc:  # e.g. an address longer than the user model's 254 characters
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("通知设置已保存。"))
             return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form})
+    member = Member.objects.filter(user=request.user, is_active=True).first()
+    return render(request, "notifications/preferences.html", {"form": form, "member": member})
+
+
+# ---------------------------------------------------------------- issue 16: who has been told, channels
+@login_required
+def meeting_told(request, pk):
+    """通知送达情况: every notice about the meeting, and for each member how it reached them."""
+    meeting = get_for_user(request.user, "notifications.view_delivery_status", Meeting, pk=pk)
+    notices = selectors.meeting_notices(meeting=meeting)
+    return render(request, "notifications/meeting_told.html", {"meeting": meeting, "notices": notices})
+
+
+@login_required
+def meeting_to_call(request, pk):
+    """需电话或当面通知: the printable list for one notice (?kind=…&date=…), or for the newest one."""
+    meeting = get_for_user(request.user, "notifications.view_delivery_status", Meeting, pk=pk)
+    notices = selectors.meeting_notices(meeting=meeting)
+    kind = request.GET.get("kind", "")
+    try:
+        day = parse_date(request.GET.get("date", ""))
+    except ValueError:  # well-formed but not a day (2026-02-30)
+        day = None
+    notice = next((n for n in notices if n.kind == kind and n.due_date == day), None) if kind in Kind.values else None
+    if notice is None and notices:
+        notice = next((n for n in notices if n.broadcast), notices[0])
+    return render(request, "notifications/to_call.html", {"meeting": meeting, "notice": notice})
+
+
+@login_required
+def branch_channels(request, pk):
+    """The branch's work-chat robots and SMS budget."""
+    branch = get_for_user(request.user, "notifications.manage_branch_channels", Organization, pk=pk)
+    channels = selectors.branch_channels_get(branch=branch)
+    can_set_budget = request.user.has_perm("notifications.set_sms_budget", branch)
+    form = BranchChannelsForm(request.POST or None, instance=channels, can_set_budget=can_set_budget)
+    if request.method == "POST" and "test" in request.POST:
+        for name, error in services.robots_test(branch=branch):
+            label = _("企业微信群") if name == "wecom" else _("钉钉群")
+            if error:
+                messages.error(request, _("%(robot)s:测试消息发送失败。%(reason)s") % {"robot": label, "reason": error})
+            else:
+                messages.success(request, _("%(robot)s:测试消息已发送,请到群里查看。") % {"robot": label})
+        return redirect("notifications:branch_channels", pk=branch.pk)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("通知渠道已保存。"))
+        return redirect("notifications:branch_channels", pk=branch.pk)
+    context = {
+        "branch": branch,
+        "form": form,
+        "channels": channels,
+        "sms_used": services.sms_month_used(branch=branch),
+        "sms_on": bool(settings.SMS_BACKEND),
+    }
+    return render(request, "notifications/branch_channels.html", context)
 
 
 def _back(request) -> str:

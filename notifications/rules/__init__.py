@@ -5,9 +5,21 @@ from __future__ import annotations
 from .base import Due, Rule
 from .evaluations import BallotClosingRule, CorrectionEndsRule
 from .meetings import OpinionsCloseRule, PlansDueRule, SelfReviewsDueRule, TalksDueRule
+from .notices import (
+    ItemEventRule,
+    MeetingNoticeRule,
+    MeetingTomorrowRule,
+    OpinionAnsweredRule,
+    OpinionsOpenRule,
+    ResultsPublishedRule,
+    SelfReviewReviewedRule,
+    TalkToConfirmRule,
+    VotingOpenRule,
+)
 from .rectification import FollowUpDueRule, RectificationItemRule
 
-RULES: list[Rule] = [
+# Deadlines drawing near (issue 8)
+DEADLINE_RULES: list[Rule] = [
     OpinionsCloseRule(),
     TalksDueRule(),
     SelfReviewsDueRule(),
@@ -17,6 +29,19 @@ RULES: list[Rule] = [
     FollowUpDueRule(),
     CorrectionEndsRule(),
 ]
+# Notices of events (issue 16)
+NOTICE_RULES: list[Rule] = [
+    MeetingNoticeRule(),
+    MeetingTomorrowRule(),
+    OpinionsOpenRule(),
+    SelfReviewReviewedRule(),
+    OpinionAnsweredRule(),
+    TalkToConfirmRule(),
+    VotingOpenRule(),
+    ResultsPublishedRule(),
+    ItemEventRule(),
+]
+RULES: list[Rule] = DEADLINE_RULES + NOTICE_RULES
 
 
 def rule_for_kind(kind: str) -> Rule | None:
@@ -26,4 +51,4 @@ def rule_for_kind(kind: str) -> Rule | None:
     return None
 
 
-__all__ = ["RULES", "Due", "Rule", "rule_for_kind"]
+__all__ = ["DEADLINE_RULES", "NOTICE_RULES", "RULES", "Due", "Rule", "rule_for_kind"]

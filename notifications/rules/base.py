@@ -141,3 +141,21 @@ def officers_above(branch: Organization) -> list[Officer]:
 
 def fmt_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def lookback_start(now: dt.datetime) -> dt.datetime:
+    """Events before this are history, not news (settings.NOTICE_LOOKBACK_DAYS)."""
+    return now - dt.timedelta(days=settings.NOTICE_LOOKBACK_DAYS)
+
+
+def branch_members(branch_ids: Iterable[int]) -> dict[int, list[Member]]:
+    """Everyone on each branch's roll who can be told in the app (active, with an active login)."""
+    result: dict[int, list[Member]] = {}
+    qs = Member.objects.filter(branch_id__in=set(branch_ids), is_active=True, user__is_active=True)
+    for member in qs.order_by("branch_id", "id"):
+        result.setdefault(member.branch_id, []).append(member)
+    return result
+
+
+def fmt_time(value) -> str:
+    return f"{value:%H:%M}" if value else ""

@@ -1,8 +1,10 @@
 """The dashboard's grouped talk counts agree with meetings.selectors.talk_coverage, meeting by meeting."""
 
+import datetime as dt
 import random
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from dashboard import selectors
 from dashboard.scoring import talk_requirements
@@ -18,6 +20,16 @@ RULE_SETS = [
     ("custom", list(talk_rules.RULES)),
     ("custom", ["secretary_with_each", "members_each_other"]),
 ]
+NOW = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
+
+
+def account(member):
+    if member.user_id is None:
+        member.user = get_user_model().objects.create_user(username=f"m{member.pk}")
+        member.save(update_fields=["user"])
+    return member.user
+
+
 POSTS = ["secretary", "deputy_secretary", "organization", "discipline", "", "", "", "", ""]
 
 
@@ -42,7 +54,15 @@ def test_it_matches_talk_coverage_on_random_branches(db, seed):
                 Talk.objects.create(meeting=meeting, member_a=a, other_kind=rng.choice(["leader", "recipient", "other"]),
                                     held_on="2026-11-01", topics="谈心")
             elif partner is not None:
-                Talk.objects.create(meeting=meeting, member_a=a, member_b=partner, held_on="2026-11-01", topics="谈心")
+                # Recorded by nobody (an import), by one side (the other must confirm: pending, confirmed or
+                # disputed) or by someone else: only the first, the confirmed and the last count.
+                recorder = rng.choice([None, a, partner, members[0]])
+                state = rng.choice(["", "confirmed", "disputed"])
+                Talk.objects.create(
+                    meeting=meeting, member_a=a, member_b=partner, held_on="2026-11-01", topics="谈心",
+                    recorded_by=account(recorder) if recorder else None,
+                    confirmed_at=NOW if state == "confirmed" else None, disputed_at=NOW if state == "disputed" else None,
+                )
         meetings.append(meeting)
     # A talk in another branch's meeting with this branch's member never counts here.
     data = selectors.compute_dashboard(node=county, season=selectors.Season(2026))

@@ -63,6 +63,12 @@ TABLE = [
     *row("meetings:talk_detail", "talk", READ),
     *row("meetings:talk_edit", "talk", {"secretary": 200}),
     *row("meetings:talk_edit", "my_talk", {"secretary": 200, "member": 200}),
+    # issue 16: only the side who did not record a talk confirms it or says it did not take place
+    *row("meetings:talk_confirm", "talk_to_confirm", {"member": 302}, method="post"),
+    *row("meetings:talk_dispute", "talk_to_confirm", {"member": 302}, method="post"),
+    *row("meetings:talk_confirm", "my_talk", {}, method="post"),  # recorded by nobody: nothing to confirm
+    *row("meetings:meeting_ics", "meeting", READ),
+    *row("meetings:meeting_ics", "palace", {"anyue": 200}),
     *row("meetings:selfreview_list", "meeting", OVERSEE),
     *row("meetings:selfreview_export", "meeting", OVERSEE),
     *row("meetings:selfreview_mine", "meeting", {"secretary": 302, "member": 302}),
@@ -105,6 +111,9 @@ def targets(meeting, palace_meeting, people):
         "token": meeting,
         "talk": TalkFactory(meeting=meeting, member_a=people["李建国"], member_b=people["王秀兰"]),
         "my_talk": TalkFactory(meeting=meeting, member_a=me, member_b=people["赵磊"]),
+        "talk_to_confirm": TalkFactory(
+            meeting=meeting, member_a=people["李建国"], member_b=me, recorded_by=people["李建国"].user
+        ),
         "my_review": SelfReviewFactory(meeting=meeting, member=me),
         "other_review": SelfReviewFactory(meeting=meeting, member=people["赵磊"], status="submitted"),
         "committee_review": committee_review,

@@ -57,3 +57,18 @@ def scan(eager, clock, django_capture_on_commit_callbacks):
 def fast_passwords(settings):
     """demo_orgs sets five passwords; the default PBKDF2 cost is most of this app's test time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def deadline_rules_only():
+    """The deadline reminders' tests (issue 8) count what their fixtures call for; the notices of events
+    (issue 16: a meeting notice for the same meeting, a voting-open notice for the same ballot) are tested
+    on their own, in test_notices.py."""
+    from notifications import rules, services
+
+    # Its own MonkeyPatch: some of those tests call `monkeypatch.undo()` halfway, which must not undo this.
+    patch = pytest.MonkeyPatch()
+    patch.setattr(services, "RULES", rules.DEADLINE_RULES)
+    patch.setattr(rules, "RULES", rules.DEADLINE_RULES)
+    yield
+    patch.undo()

@@ -12,6 +12,8 @@ from notifications.rules.base import Rule
 from tests.notifications.conftest import NOW, TODAY
 from tests.notifications.factories import MeetingFactory, make_item
 
+pytestmark = pytest.mark.usefixtures("deadline_rules_only")
+
 DAY = dt.timedelta(days=1)
 
 
