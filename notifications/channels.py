@@ -88,7 +88,7 @@ class EmailChannel(Channel):
         link = absolute(delivery.url)
         lines = [delivery.body]
         if link:
-            lines += ["", _("去处理:%(link)s") % {"link": link}]
+            lines += ["", _("去处理：%(link)s") % {"link": link}]
         lines += ["", _("—— Branchlife 组织生活会提醒。可在“通知设置”中关闭邮件提醒。")]
         message = EmailMessage(
             subject=f"[Branchlife] {delivery.title}", body="\n".join(lines), to=[delivery.recipient.email]
@@ -131,7 +131,7 @@ class SmsChannel(Channel):
             gateway = sms_gateway_from_settings()
         except ImproperlyConfigured:
             logger.exception("SMS_BACKEND is set but its settings are incomplete")
-            return _("短信平台配置不完整,请联系管理员。")
+            return _("短信平台配置不完整，请联系管理员。")
         if gateway is None:
             return _("未接入短信平台。")
         member = roster_member(delivery)
@@ -154,7 +154,7 @@ class SmsChannel(Channel):
         if not sms_budget_take(branch=member.branch):
             raise ChannelSkipped(_("本支部本月短信额度已用完。"))
         link = absolute(delivery.url)
-        text = _("【Branchlife】%(title)s。详情:%(link)s") % {"title": delivery.title, "link": link}
+        text = _("【Branchlife】%(title)s。详情：%(link)s") % {"title": delivery.title, "link": link}
         try:
             gateway.send(phone=mainland_mobile(member.phone), text=text, params={"title": delivery.title[:35], "link": link})
         except Exception:

@@ -28,12 +28,12 @@ class PreferenceForm(forms.Form):
     email_enabled = forms.BooleanField(
         label=_("接收邮件提醒"),
         required=False,
-        help_text=_("站内通知始终开启;22:00 至次日 07:00 不发邮件,早上再发。"),
+        help_text=_("站内通知始终开启；22:00 至次日 07:00 不发邮件，早上再发。"),
     )
     sms_enabled = forms.BooleanField(
         label=_("接收短信提醒"),
         required=False,
-        help_text=_("发到支部名册中登记的手机号码;号码有变化请告诉支部书记。夜间不发短信。"),
+        help_text=_("发到支部名册中登记的手机号码；号码有变化请告诉支部书记。夜间不发短信。"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -44,7 +44,7 @@ class PreferenceForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("email_enabled") and not data.get("email"):
-            self.add_error("email", _("要接收邮件提醒,请填写电子邮箱。"))
+            self.add_error("email", _("要接收邮件提醒，请填写电子邮箱。"))
         return data
 
 
@@ -69,7 +69,7 @@ class BranchChannelsForm(forms.ModelForm):
         if not can_set_budget:
             del self.fields["sms_monthly_budget"]
         else:
-            self.fields["sms_monthly_budget"].help_text = _("留空则使用全县默认额度;填 0 表示本支部不发短信。")
+            self.fields["sms_monthly_budget"].help_text = _("留空则使用全县默认额度；填 0 表示本支部不发短信。")
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("保存"), css_class="btn-danger"))
 
@@ -90,5 +90,5 @@ class BranchChannelsForm(forms.ModelForm):
         secret = (data.get("dingtalk_secret") or "").strip()
         data["dingtalk_secret"] = secret
         if secret and not data.get("dingtalk_webhook"):
-            self.add_error("dingtalk_webhook", _("填写了加签密钥,请同时填写钉钉机器人地址。"))
+            self.add_error("dingtalk_webhook", _("填写了加签密钥，请同时填写钉钉机器人地址。"))
         return data

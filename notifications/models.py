@@ -111,7 +111,7 @@ class ReminderDelivery(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
         SENT = "sent", _("已发送")
-        CANCELLED = "cancelled", _("已取消(已完成无需提醒)")
+        CANCELLED = "cancelled", _("已取消（已完成无需提醒）")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="reminders"
@@ -201,7 +201,7 @@ class BranchChannels(models.Model):
         _("钉钉加签密钥"), max_length=200, blank=True, help_text=_("机器人安全设置选择“加签”时显示的 SEC 开头的密钥。")
     )
     # None: the deployment's default (SMS_MONTHLY_BUDGET); 0: this branch sends no SMS.
-    sms_monthly_budget = models.PositiveIntegerField(_("每月短信额度(条)"), null=True, blank=True)
+    sms_monthly_budget = models.PositiveIntegerField(_("每月短信额度（条）"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:

@@ -425,7 +425,7 @@ def robots_test(*, branch) -> list[tuple[str, str]]:
     """Post a test message to each of the branch's group robots: (channel name, "" or the reason it failed)."""
     from .selectors import branch_robots
 
-    text = _("【%(branch)s】Branchlife 测试消息:组织生活会的通知会发到本群。") % {"branch": branch}
+    text = _("【%(branch)s】Branchlife 测试消息：组织生活会的通知会发到本群。") % {"branch": branch}
     results = []
     for name, webhook, secret in branch_robots(branch=branch):
         try:
@@ -480,8 +480,8 @@ def _tell_secretaries_budget_spent(*, branch, budget: int, now: dt.datetime) -> 
             recipient=member.user,
             title=_("本月短信额度已用完"),
             body=_(
-                "%(branch)s本月的 %(budget)s 条短信已经发完,%(month)s月内不再发送短信提醒(站内通知和邮件照常)。"
-                "没有收到短信的同志请电话或当面通知,名单见“通知送达情况”。"
+                "%(branch)s本月的 %(budget)s 条短信已经发完，%(month)s月内不再发送短信提醒（站内通知和邮件照常）。"
+                "没有收到短信的同志请电话或当面通知，名单见“通知送达情况”。"
             )
             % {"branch": branch, "budget": budget, "month": local.month},
             url=reverse("notifications:branch_channels", args=[branch.pk]),
@@ -494,7 +494,7 @@ def robot_text(*, branch, delivery: ReminderDelivery) -> str:
     if delivery.body:
         lines.append(delivery.body)
     if delivery.url:
-        lines.append(_("详情:%(link)s") % {"link": absolute(delivery.url)})
+        lines.append(_("详情：%(link)s") % {"link": absolute(delivery.url)})
     return "\n".join(lines)
 
 

@@ -141,9 +141,9 @@ def branch_channels(request, pk):
         for name, error in services.robots_test(branch=branch):
             label = _("企业微信群") if name == "wecom" else _("钉钉群")
             if error:
-                messages.error(request, _("%(robot)s:测试消息发送失败。%(reason)s") % {"robot": label, "reason": error})
+                messages.error(request, _("%(robot)s：测试消息发送失败。%(reason)s") % {"robot": label, "reason": error})
             else:
-                messages.success(request, _("%(robot)s:测试消息已发送,请到群里查看。") % {"robot": label})
+                messages.success(request, _("%(robot)s：测试消息已发送，请到群里查看。") % {"robot": label})
         return redirect("notifications:branch_channels", pk=branch.pk)
     if request.method == "POST" and form.is_valid():
         form.save()

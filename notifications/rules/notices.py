@@ -23,12 +23,12 @@ from .base import Due, Rule, branch_members, fmt_date, fmt_time, link, lookback_
 def meeting_details(meeting) -> str:
     """会议通知's body: when, where, the agenda and what to prepare."""
     when = fmt_date(meeting.held_on) + (f" {fmt_time(meeting.starts_at)}" if meeting.starts_at else "")
-    lines = [_("时间:%(when)s") % {"when": when}]
+    lines = [_("时间：%(when)s") % {"when": when}]
     if meeting.place:
-        lines.append(_("地点:%(place)s") % {"place": meeting.place})
+        lines.append(_("地点：%(place)s") % {"place": meeting.place})
     agenda = [item.title for item in meeting.agenda_items.all()]
     if agenda:
-        lines.append(_("议程:") + ";".join(f"{i}. {title}" for i, title in enumerate(agenda, 1)))
+        lines.append(_("议程：") + "；".join(f"{i}. {title}" for i, title in enumerate(agenda, 1)))
     prepare = []
     if meeting.opinions_close_on:
         prepare.append(_("%(date)s前提出意见建议") % {"date": fmt_date(meeting.opinions_close_on)})
@@ -37,7 +37,7 @@ def meeting_details(meeting) -> str:
     if meeting.self_reviews_due_on:
         prepare.append(_("%(date)s前提交对照检查材料") % {"date": fmt_date(meeting.self_reviews_due_on)})
     if prepare:
-        lines.append(_("会前准备:") + ";".join(prepare) + "。")
+        lines.append(_("会前准备：") + "；".join(prepare) + "。")
     return "\n".join(lines)
 
 
@@ -92,7 +92,7 @@ class MeetingNoticeRule(MeetingRule):
             .exists()
         )
         context = {"meeting": meeting, "date": fmt_date(meeting.held_on)}
-        title = (_("会议改期通知:%(meeting)s改在%(date)s召开") if moved else _("会议通知:%(meeting)s定于%(date)s召开")) % context
+        title = (_("会议改期通知：%(meeting)s改在%(date)s召开") if moved else _("会议通知：%(meeting)s定于%(date)s召开")) % context
         return title, meeting_details(meeting), meeting.held_on
 
     def url(self, meeting) -> str:
@@ -128,8 +128,8 @@ class OpinionsOpenRule(MeetingRule):
     def message(self, *, meeting, today):
         context = {"meeting": meeting, "date": fmt_date(meeting.opinions_close_on)}
         return (
-            _("%(meeting)s开始征求意见,%(date)s截止") % context,
-            _("请在%(date)s前向支部班子和党员个人提出意见建议,可以署名,也可以匿名。") % context,
+            _("%(meeting)s开始征求意见，%(date)s截止") % context,
+            _("请在%(date)s前向支部班子和党员个人提出意见建议，可以署名，也可以匿名。") % context,
             meeting.opinions_close_on,
         )
 
@@ -163,13 +163,13 @@ class SelfReviewReviewedRule(Rule):
             if member is None or not next(with_accounts([member]), None):
                 continue
             kind = statuses[review.status]
-            context = {"meeting": review.meeting, "comment": review.secretary_comment or _("(无)")}
+            context = {"meeting": review.meeting, "comment": review.secretary_comment or _("（无）")}
             if kind == Kind.SELF_REVIEW_RETURNED:
                 title = _("您的对照检查材料被退回修改")
-                body = _("%(meeting)s:书记退回了您的对照检查材料。退回原因:%(comment)s") % context
+                body = _("%(meeting)s：书记退回了您的对照检查材料。退回原因：%(comment)s") % context
             else:
                 title = _("您的对照检查材料已审核通过")
-                body = _("%(meeting)s:您的对照检查材料已审核通过。审核意见:%(comment)s") % context
+                body = _("%(meeting)s：您的对照检查材料已审核通过。审核意见：%(comment)s") % context
             yield Due(
                 member.user_id,
                 kind,
@@ -213,7 +213,7 @@ class OpinionAnsweredRule(Rule):
             if not next(with_accounts([member]), None):
                 continue
             body = "\n".join(
-                _("您的意见:%(text)s\n答复:%(answer)s") % {"text": o.text[:100], "answer": o.answer} for o in opinions
+                _("您的意见：%(text)s\n答复：%(answer)s") % {"text": o.text[:100], "answer": o.answer} for o in opinions
             )
             yield Due(
                 member.user_id,
@@ -252,7 +252,7 @@ class TalkToConfirmRule(Rule):
                 talk,
                 talk.held_on,
                 _("请确认与%(name)s的谈心谈话") % context,
-                _("%(name)s记录了%(date)s与您的谈心谈话(主题:%(topics)s)。请在“我的待办”中确认,或说明未进行。") % context,
+                _("%(name)s记录了%(date)s与您的谈心谈话（主题：%(topics)s）。请在“我的待办”中确认，或说明未进行。") % context,
                 link("meetings:my_home") + f"#todo-confirm-{talk.meeting_id}",
             )
 
@@ -275,8 +275,8 @@ class VotingOpenRule(Rule):
         for evaluation in evaluations:
             closes = timezone.localtime(evaluation.closes_at)
             context = {"meeting": evaluation.meeting, "when": f"{fmt_date(closes.date())} {closes:%H:%M}"}
-            title = _("民主测评已开始投票,%(when)s截止") % context
-            body = _("%(meeting)s的民主评议党员已开始网上投票,%(when)s截止。投票无记名,任何人都无法知道您投了什么。") % context
+            title = _("民主测评已开始投票，%(when)s截止") % context
+            body = _("%(meeting)s的民主评议党员已开始网上投票，%(when)s截止。投票无记名，任何人都无法知道您投了什么。") % context
             url = link("evaluations:vote", evaluation.pk, fallback="meetings:my_home")
             opened = timezone.localdate(evaluation.opens_at)
             for member in with_accounts(voters_not_voted(evaluation=evaluation)):
@@ -308,8 +308,8 @@ class ResultsPublishedRule(Rule):
                 Kind.RESULTS_PUBLISHED,
                 evaluation,
                 timezone.localdate(evaluation.published_at),
-                _("民主评议结果已公示,请查看并确认"),
-                _("%(meeting)s的民主评议结果已经公示。请登录查看本人的评定等次和支部的反馈意见,并点击“确认”。")
+                _("民主评议结果已公示，请查看并确认"),
+                _("%(meeting)s的民主评议结果已经公示。请登录查看本人的评定等次和支部的反馈意见，并点击“确认”。")
                 % {"meeting": evaluation.meeting},
                 link("evaluations:my_result", evaluation.pk, fallback="meetings:my_home"),
             )
@@ -349,13 +349,13 @@ class ItemEventRule(Rule):
             if kind == Kind.ITEM_ASSIGNED:
                 if item.closed_at is not None:
                     continue
-                title = _("整改事项:%(title)s") % context
-                body = _("您是整改事项“%(title)s”的责任人,完成时限%(date)s。请按整改措施推进,并及时填报进展。") % context
+                title = _("整改事项：%(title)s") % context
+                body = _("您是整改事项“%(title)s”的责任人，完成时限%(date)s。请按整改措施推进，并及时填报进展。") % context
             elif kind == Kind.ITEM_VERIFIED:
-                title = _("整改事项已核验销号:%(title)s") % context
+                title = _("整改事项已核验销号：%(title)s") % context
                 body = _("您负责的整改事项“%(title)s”已核验销号。%(detail)s") % context
             else:
-                title = _("整改事项被退回:%(title)s") % context
+                title = _("整改事项被退回：%(title)s") % context
                 body = _("您负责的整改事项“%(title)s”被退回重新整改。%(detail)s") % context
             yield Due(
                 member.user_id,

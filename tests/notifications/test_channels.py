@@ -165,7 +165,7 @@ def test_the_secretary_sets_the_robots_but_not_the_budget(office, login):
     page = response.content.decode()
     assert response.status_code == 200
     assert "请填写以 https:// 开头的企业微信机器人地址。" in page
-    assert "填写了加签密钥,请同时填写钉钉机器人地址。" in page
+    assert "填写了加签密钥，请同时填写钉钉机器人地址。" in page
     assert "http://qyapi.example/send?key=1" in page  # what was typed stays
     response = client.post(url, {"wecom_webhook": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1", "sms_monthly_budget": "999"})
     assert response.status_code == 302
@@ -192,7 +192,7 @@ def test_the_test_message_reports_what_the_robot_said(office, login):
         BranchChannels.objects.create(branch=office, wecom_webhook=f"{robot.url}/send?key=k")
         response = login("secretary").post(reverse("notifications:branch_channels", args=[office.pk]), {"test": "1"}, follow=True)
         page = response.content.decode()
-        assert "企业微信群:测试消息发送失败。" in page
+        assert "企业微信群：测试消息发送失败。" in page
         assert len(robot.received) == 1 and "测试消息" in robot.received[0].json["text"]["content"]
     finally:
         robot.stop()

@@ -30,7 +30,7 @@ def test_it_turns_email_off(demo_orgs, login):
 def test_it_refuses_email_on_without_an_address_and_keeps_the_input(demo_orgs, login):
     response = login("member").post(reverse("notifications:preferences"), {"email": "", "email_enabled": "on"})
     assert response.status_code == 200
-    assert "要接收邮件提醒,请填写电子邮箱" in response.content.decode()
+    assert "要接收邮件提醒，请填写电子邮箱" in response.content.decode()
     assert response.context["form"].data["email_enabled"] == "on"
     assert not NotificationPreference.objects.exists()
 

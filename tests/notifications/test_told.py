@@ -60,7 +60,7 @@ def test_an_account_that_read_nothing_and_has_no_outside_channel_is_on_the_list(
     scan(at(10))
     url = reverse("notifications:meeting_to_call", args=[meeting.pk])
     page = login("secretary").get(url).content.decode()
-    assert "刘芳" in page and "仅站内通知,尚未查看" in page
+    assert "刘芳" in page and "仅站内通知，尚未查看" in page
 
 
 def test_only_the_branch_and_the_department_above_see_it(meeting, login):
