@@ -431,7 +431,7 @@ def talk_delete(*, talk: Talk) -> None:
 
 def _talk_to_answer(talk: Talk, member: Member) -> Talk:
     """The talk, locked, once it is established that `member` may still confirm or dispute it."""
-    talk = Talk.objects.select_for_update().select_related("meeting", "member_a", "member_b").get(pk=talk.pk)
+    talk = Talk.objects.select_for_update(of=("self",)).select_related("meeting", "member_a", "member_b").get(pk=talk.pk)
     if talk.meeting.closed_at is not None:
         raise ValidationError(_("会议已结束，谈心谈话不能再确认。"))
     if talk.confirmer_id is None or talk.confirmer_id != member.pk:
