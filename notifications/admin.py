@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Notification, NotificationPreference, ReminderDelivery, ReminderDispatch
+from .models import (
+    BranchChannels,
+    Notification,
+    NotificationPreference,
+    ReminderDelivery,
+    ReminderDispatch,
+    RobotPost,
+    SmsMonth,
+)
 
 
 class ReminderDispatchInline(admin.TabularInline):
@@ -42,5 +50,36 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "email_enabled", "updated_at"]
+    list_display = ["user", "email_enabled", "sms_enabled", "updated_at"]
     raw_id_fields = ["user"]
+
+
+@admin.register(BranchChannels)
+class BranchChannelsAdmin(admin.ModelAdmin):
+    list_display = ["branch", "sms_monthly_budget", "updated_at"]
+    search_fields = ["branch__name"]
+    raw_id_fields = ["branch"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The record of what was spent and posted: counted by the conditional updates, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SmsMonth)
+class SmsMonthAdmin(ReadOnlyAdmin):
+    list_display = ["branch", "month", "sent", "spent_notified_at"]
+    list_filter = ["month"]
+    list_select_related = ["branch"]
+
+
+@admin.register(RobotPost)
+class RobotPostAdmin(ReadOnlyAdmin):
+    list_display = ["title", "branch", "channel", "status", "attempts", "updated_at", "error"]
+    list_filter = ["channel", "status", "kind"]
+    list_select_related = ["branch"]

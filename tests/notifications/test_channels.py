@@ -196,3 +196,19 @@ def test_the_test_message_reports_what_the_robot_said(office, login):
         assert len(robot.received) == 1 and "测试消息" in robot.received[0].json["text"]["content"]
     finally:
         robot.stop()
+
+
+def test_the_admin_shows_the_channels_budgets_and_group_posts_read_only(office, client, scan):
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(admin)
+    robot = FakeServer(robot_ok).start()
+    try:
+        BranchChannels.objects.create(branch=office, wecom_webhook=f"{robot.url}/send?key=k")
+        a_meeting(office)
+        scan(at(10))
+    finally:
+        robot.stop()
+    for name in ("branchchannels", "smsmonth", "robotpost"):
+        assert client.get(reverse(f"admin:notifications_{name}_changelist")).status_code == 200
+    assert "水阜镇机关党支部" in client.get(reverse("admin:notifications_robotpost_changelist")).content.decode()
+    assert client.get(reverse("admin:notifications_smsmonth_add")).status_code == 403
