@@ -60,3 +60,15 @@ def test_it_says_so_when_the_broker_is_down(due_committed, clock, monkeypatch):
     assert out.startswith("0 reminders queued (2 new")
     assert "2 reminders are recorded but the broker is unavailable" in out
     assert ReminderDelivery.objects.filter(queued_at__isnull=True).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_sends_in_this_process_and_leaves_the_app_as_it_was(due, clock):
+    """Called in-process (a test, a shell), --sync must not leave every later task eager. (Committed
+    for real, as on the command line: the sends are queued on commit, inside the command.)"""
+    from branchlife.celery import app
+
+    assert app.conf.task_always_eager is False
+    assert run("--sync").startswith("2 reminders queued")
+    assert Notification.objects.count() == 2  # sent here, without a worker
+    assert app.conf.task_always_eager is False

@@ -18,11 +18,18 @@ class Command(BaseCommand):
             help="send in this process instead of through the broker (development without a worker)",
         )
 
-    def handle(self, *args, dry_run: bool = False, now: str | None = None, sync: bool = False, **options):
-        if sync:
-            from branchlife.celery import app
+    def handle(self, *args, sync: bool = False, **options):
+        from branchlife.celery import app
 
-            app.conf.task_always_eager = True
+        # Only for this command: called in-process (call_command), it must not leave the app eager.
+        before = app.conf.task_always_eager
+        app.conf.task_always_eager = before or sync
+        try:
+            self.scan(**options)
+        finally:
+            app.conf.task_always_eager = before
+
+    def scan(self, *, dry_run: bool = False, now: str | None = None, **options):
         when = timezone.now()
         if now:
             parsed = parse_datetime(now)
