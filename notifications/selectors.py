@@ -191,7 +191,7 @@ def meeting_notices(*, meeting) -> list[Notice]:
             read=bool(getattr(delivery, "notification", None) and delivery.notification.read_at),
         )
     posts: dict[tuple, list[RobotPost]] = {}
-    for post in RobotPost.objects.filter(branch_id=meeting.branch_id, due_date__in={k[1] for k in notices}).order_by("channel"):
+    for post in RobotPost.objects.filter(subjects, branch_id=meeting.branch_id).order_by("channel"):
         posts.setdefault((post.kind, post.due_date), []).append(post)
     for key, notice in notices.items():
         mine = told.get(key, {})

@@ -101,3 +101,21 @@ def test_the_meeting_page_links_to_it_for_the_secretary_only(meeting, login):
     url = reverse("meetings:meeting_detail", args=[meeting.pk])
     assert told_url(meeting) in login("secretary").get(url).content.decode()
     assert told_url(meeting) not in login("member").get(url).content.decode()
+
+
+def test_each_meeting_shows_only_its_own_group_posts(meeting, office, scan, login):
+    from notifications.models import BranchChannels
+
+    from .fakes import FakeServer, robot_ok
+
+    robot = FakeServer(robot_ok).start()
+    try:
+        BranchChannels.objects.create(branch=office, wecom_webhook=f"{robot.url}/send?key=k")
+        Meeting.objects.create(branch=office, year=2026, kind="special", theme="专题", held_on=meeting.held_on)
+        scan(at(10))
+    finally:
+        robot.stop()
+    assert len([r for r in robot.received if "会议通知" in r.json["text"]["content"]]) == 2  # one per meeting
+    page = login("secretary").get(told_url(meeting)).content.decode()
+    notice = page.split('id="notice-meeting_notice-2026-12-20"')[1].split("</section>")[0]
+    assert notice.count("企业微信群") == 1
