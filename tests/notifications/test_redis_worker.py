@@ -36,6 +36,19 @@ pytestmark = [
     pytest.mark.skipif(os.getenv("DB") != "postgres", reason="the worker processes need the shared PostgreSQL test database"),
 ]
 
+
+@pytest.fixture(autouse=True)
+def _current_app_restored():
+    """The test makes a second Celery app (to put duplicate messages on the wire), which Celery makes the
+    current one: every shared task of this process would then resolve to it — its broker, its eager
+    setting — in the tests that run after this one."""
+    from celery import current_app
+
+    before = current_app._get_current_object()
+    yield
+    before.set_current()
+
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # `python -c CLOCKED <start> <module or script> args…`: runs the module (or the .py script) as __main__ with
