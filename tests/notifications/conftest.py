@@ -60,15 +60,16 @@ def fast_passwords(settings):
 
 
 @pytest.fixture
-def deadline_rules_only():
+def deadline_rules_only(monkeypatch):
     """The deadline reminders' tests (issue 8) count what their fixtures call for; the notices of events
     (issue 16: a meeting notice for the same meeting, a voting-open notice for the same ballot) are tested
-    on their own, in test_notices.py."""
+    on their own, in test_notices.py. On the test's own `monkeypatch`, so that one undo stack restores
+    everything in order; a test that calls `monkeypatch.undo()` halfway calls the returned function again."""
     from notifications import rules, services
 
-    # Its own MonkeyPatch: some of those tests call `monkeypatch.undo()` halfway, which must not undo this.
-    patch = pytest.MonkeyPatch()
-    patch.setattr(services, "RULES", rules.DEADLINE_RULES)
-    patch.setattr(rules, "RULES", rules.DEADLINE_RULES)
-    yield
-    patch.undo()
+    def apply():
+        monkeypatch.setattr(services, "RULES", rules.DEADLINE_RULES)
+        monkeypatch.setattr(rules, "RULES", rules.DEADLINE_RULES)
+
+    apply()
+    return apply

@@ -18,7 +18,11 @@ from notifications.tasks import reminder_send
 from tests.notifications.conftest import NOW, TODAY, at
 from tests.notifications.factories import MeetingFactory
 
-pytestmark = pytest.mark.usefixtures("deadline_rules_only")
+
+@pytest.fixture(autouse=True)
+def _deadline_rules(deadline_rules_only):
+    """Every test here counts deadline reminders only."""
+
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)

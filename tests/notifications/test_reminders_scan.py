@@ -12,7 +12,11 @@ from notifications.rules.base import Rule
 from tests.notifications.conftest import NOW, TODAY
 from tests.notifications.factories import MeetingFactory, make_item
 
-pytestmark = pytest.mark.usefixtures("deadline_rules_only")
+
+@pytest.fixture(autouse=True)
+def _deadline_rules(deadline_rules_only):
+    """Every test here counts deadline reminders only."""
+
 
 DAY = dt.timedelta(days=1)
 
@@ -71,7 +75,9 @@ def test_a_new_due_date_is_a_new_reminder(due_stuff, scan):
     assert scan(NOW + dt.timedelta(minutes=15)).queued == 2
 
 
-def test_it_keeps_the_reminders_when_the_broker_is_down_and_queues_them_later(due_stuff, scan, monkeypatch):
+def test_it_keeps_the_reminders_when_the_broker_is_down_and_queues_them_later(
+    due_stuff, scan, monkeypatch, deadline_rules_only
+):
     calls = []
 
     def broker_down(task, *args, **kwargs):
@@ -87,6 +93,7 @@ def test_it_keeps_the_reminders_when_the_broker_is_down_and_queues_them_later(du
     assert Notification.objects.count() == 0
 
     monkeypatch.undo()
+    deadline_rules_only()
     from branchlife.celery import app
 
     app.conf.task_always_eager = True
@@ -96,11 +103,12 @@ def test_it_keeps_the_reminders_when_the_broker_is_down_and_queues_them_later(du
     assert scan(NOW + dt.timedelta(minutes=30)).queued == 0
 
 
-def test_it_hands_over_again_a_message_lost_by_the_broker(due_stuff, scan, settings, monkeypatch):
+def test_it_hands_over_again_a_message_lost_by_the_broker(due_stuff, scan, settings, monkeypatch, deadline_rules_only):
     settings.REMINDER_REQUEUE_AFTER_MINUTES = 60
     monkeypatch.setattr(services, "enqueue", lambda task, *a, **k: True)  # accepted, then lost
     scan(NOW)
     monkeypatch.undo()
+    deadline_rules_only()
     assert scan(NOW + dt.timedelta(minutes=59)).queued == 0
     assert scan(NOW + dt.timedelta(minutes=61)).queued == 4
     assert Notification.objects.count() == 4
