@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import sys
 
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.utils.html import escape
+from django.views import defaults
 from django.views.debug import ExceptionReporter
 
 from branchlife.gunicorn import is_anonymous_route
@@ -39,8 +41,20 @@ RETRY_AFTER_SECONDS = 5
 
 
 def server_error(request, template_name: str = "500.html"):
+    return _error_page(request, template_name, transient=isinstance(sys.exc_info()[1], TRANSIENT))
+
+
+def bad_request(request, exception, template_name: str = "400.html"):
+    """400, except when the session could not be saved at the end of the request: Django's database
+    session backend turns a database error there (a restart) into SessionInterrupted, a 400. Nothing is
+    wrong with the request, and it will succeed again in a moment: the same 503 page as any transient error."""
+    if isinstance(exception, SessionInterrupted):
+        return _error_page(request, "500.html", transient=True)
+    return defaults.bad_request(request, exception, template_name)
+
+
+def _error_page(request, template_name: str, *, transient: bool):
     request_id = getattr(request, "request_id", None) or current_request_id() or "-"
-    transient = isinstance(sys.exc_info()[1], TRANSIENT)
     try:
         body = loader.get_template(template_name).render({"request_id": request_id, "transient": transient})
     except Exception:  # the error page must not fail in turn, whatever broke

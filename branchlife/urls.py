@@ -24,6 +24,7 @@ urlpatterns = [
 
 # The 500 page stands alone and shows the request's id (branchlife.errors); 403 and 404 are templates/.
 handler500 = "branchlife.errors.server_error"
+handler400 = "branchlife.errors.bad_request"
 
 # The Django admin is the operators' tool (superusers on the server), not an officer's: officers,
 # secretaries and supervisors manage people in the app itself, where the permission module scopes them.

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import path
 
 from branchlife.logs import MailThrottleFilter, RequestIdFilter
-from branchlife.urls import handler500  # noqa: F401  (the project's, used by this test urlconf)
+from branchlife.urls import handler400, handler500  # noqa: F401  (the project's, used by this test urlconf)
 
 ADDRESS = "203.0.113.77"  # documentation range: only ever a header value here
 BROWSER = "Mozilla/5.0 (Linux; Android 14; TestPhone-7Q) Mobile"
@@ -26,7 +26,30 @@ def database_gone(request):
     raise OperationalError("server closed the connection unexpectedly")
 
 
-urlpatterns = [path("boom/", boom), path("evaluations/<int:pk>/vote/", boom), path("gone/", database_gone)]
+def session_gone_meanwhile(request):
+    """The session's row disappears while the request runs (a database restart lost it, a logout in another
+    tab deleted it): saving it at the end fails, which Django reports as SessionInterrupted, a 400."""
+    from django.contrib.sessions.models import Session
+    from django.http import HttpResponse
+
+    Session.objects.filter(session_key=request.session.session_key).delete()
+    request.session["touched"] = True
+    return HttpResponse("ok")
+
+
+def bad(request):
+    from django.core.exceptions import BadRequest
+
+    raise BadRequest("malformed")
+
+
+urlpatterns = [
+    path("boom/", boom),
+    path("evaluations/<int:pk>/vote/", boom),
+    path("gone/", database_gone),
+    path("session-gone/", session_gone_meanwhile),
+    path("bad/", bad),
+]
 
 pytestmark = pytest.mark.urls(__name__)
 
@@ -68,6 +91,17 @@ def test_a_database_that_is_briefly_gone_asks_to_try_again_with_503(browser_clie
     page = response.content.decode()
     assert "请稍等片刻后重试" in page and "服务器出错了" not in page
     assert f'data-testid="request-id">{response["X-Request-ID"]}<' in page
+
+
+def test_a_session_that_could_not_be_saved_asks_to_try_again_not_bad_request(browser_client, django_user_model):
+    browser_client.force_login(django_user_model.objects.create_user("someone"))
+    response = browser_client.post("/session-gone/")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "请稍等片刻后重试" in response.content.decode()
+
+
+def test_a_really_bad_request_is_still_400(browser_client):
+    assert browser_client.get("/bad/").status_code == 400
 
 
 def test_the_500_page_escapes_the_request_id(browser_client, settings, db):
