@@ -238,13 +238,15 @@ class RobotPost(models.Model):
     """One work-chat group message for one notice of one branch: every member's delivery of a broadcast
     notice passes by the robot channel, and this row (unique) makes the group hear it once."""
 
-    class Status(models.TextChoices):
-        SENDING = "sending", _("发送中")
-        SENT = "sent", _("已发送")
-        FAILED = "failed", _("失败")
+    class Channel(models.TextChoices):
+        WECOM = "wecom", _("企业微信群")
+        DINGTALK = "dingtalk", _("钉钉群")
+
+    # The same claim states as a channel's attempt (sending → sent | failed); never "skipped".
+    Status = ReminderDispatch.Status
 
     branch = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
-    channel = models.CharField(_("渠道"), max_length=30)
+    channel = models.CharField(_("渠道"), max_length=30, choices=Channel.choices)
     kind = models.CharField(_("类型"), max_length=40, choices=Kind.choices)
     subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     subject_id = models.PositiveBigIntegerField()

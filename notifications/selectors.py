@@ -62,9 +62,9 @@ def branch_robots(*, branch) -> list[tuple[str, str, str]]:
     channels = branch_channels_get(branch=branch)
     robots = []
     if channels.wecom_webhook:
-        robots.append(("wecom", channels.wecom_webhook, ""))
+        robots.append((RobotPost.Channel.WECOM, channels.wecom_webhook, ""))
     if channels.dingtalk_webhook:
-        robots.append(("dingtalk", channels.dingtalk_webhook, channels.dingtalk_secret))
+        robots.append((RobotPost.Channel.DINGTALK, channels.dingtalk_webhook, channels.dingtalk_secret))
     return robots
 
 
@@ -203,5 +203,9 @@ def meeting_notices(*, meeting) -> list[Notice]:
     return list(notices.values())
 
 
-def meeting_notice(*, meeting, kind: str, due_date: dt.date) -> Notice | None:
-    return next((n for n in meeting_notices(meeting=meeting) if n.kind == kind and n.due_date == due_date), None)
+def notice_to_call(*, meeting, kind: str = "", due_date: dt.date | None = None) -> Notice | None:
+    """The notice whose 需电话或当面通知 list is asked for; without one (or an unknown one), the newest
+    notice to the whole branch, else the newest of all."""
+    notices = meeting_notices(meeting=meeting)
+    asked = next((n for n in notices if n.kind == kind and n.due_date == due_date), None)
+    return asked or next((n for n in notices if n.broadcast), notices[0] if notices else None)

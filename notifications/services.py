@@ -415,7 +415,7 @@ def robot_say(*, name: str, webhook: str, secret: str, text: str) -> None:
     """One message to one group robot (`name` as in selectors.branch_robots)."""
     from .gateways import dingtalk_robot_send, wecom_robot_send
 
-    if name == "dingtalk":
+    if name == RobotPost.Channel.DINGTALK:
         dingtalk_robot_send(webhook=webhook, secret=secret, text=text)
     else:
         wecom_robot_send(webhook=webhook, text=text)

@@ -16,7 +16,7 @@ from organizations.models import Member, Organization
 
 from . import selectors, services
 from .forms import BranchChannelsForm, NotificationFilterForm, PreferenceForm
-from .models import Kind, Notification
+from .models import Notification, RobotPost
 
 
 def _require_centre(user) -> None:
@@ -118,15 +118,11 @@ def meeting_told(request, pk):
 def meeting_to_call(request, pk):
     """需电话或当面通知: the printable list for one notice (?kind=…&date=…), or for the newest one."""
     meeting = get_for_user(request.user, "notifications.view_delivery_status", Meeting, pk=pk)
-    notices = selectors.meeting_notices(meeting=meeting)
-    kind = request.GET.get("kind", "")
     try:
         day = parse_date(request.GET.get("date", ""))
     except ValueError:  # well-formed but not a day (2026-02-30)
         day = None
-    notice = next((n for n in notices if n.kind == kind and n.due_date == day), None) if kind in Kind.values else None
-    if notice is None and notices:
-        notice = next((n for n in notices if n.broadcast), notices[0])
+    notice = selectors.notice_to_call(meeting=meeting, kind=request.GET.get("kind", ""), due_date=day)
     return render(request, "notifications/to_call.html", {"meeting": meeting, "notice": notice})
 
 
@@ -139,7 +135,7 @@ def branch_channels(request, pk):
     form = BranchChannelsForm(request.POST or None, instance=channels, can_set_budget=can_set_budget)
     if request.method == "POST" and "test" in request.POST:
         for name, error in services.robots_test(branch=branch):
-            label = _("企业微信群") if name == "wecom" else _("钉钉群")
+            label = RobotPost.Channel(name).label
             if error:
                 messages.error(request, _("%(robot)s：测试消息发送失败。%(reason)s") % {"robot": label, "reason": error})
             else:

@@ -61,13 +61,18 @@ class MeetingRule(Rule):
     def collect(self, *, now, today, subject) -> Iterable[Due]:
         meetings = list(self.meetings(today=today, subject=subject))
         members = branch_members(m.branch_id for m in meetings)
+        prepared = self.prepare(meetings)
         for meeting in meetings:
-            title, body, due_date = self.message(meeting=meeting, today=today)
+            title, body, due_date = self.message(meeting=meeting, today=today, prepared=prepared)
             for member in members.get(meeting.branch_id, []):
                 yield Due(member.user_id, self.kinds[0], meeting, due_date, title, body, self.url(meeting))
 
+    def prepare(self, meetings: list):
+        """What the messages need of all the meetings at once (one query, not one per meeting)."""
+        return None
+
     def url(self, meeting) -> str:
-        return link("meetings:my_home")
+        return link("meetings:meeting_detail", meeting.pk, fallback="meetings:my_home")
 
 
 class MeetingNoticeRule(MeetingRule):
@@ -79,24 +84,25 @@ class MeetingNoticeRule(MeetingRule):
     def select(self, qs, *, today):
         return qs.filter(held_on__gte=today)
 
-    def message(self, *, meeting, today):
+    def prepare(self, meetings):
+        """(meeting id, date) of every notice already recorded for these meetings: one for another date
+        than the meeting's now means it moved."""
         from ..models import ReminderDelivery
 
-        moved = (
-            ReminderDelivery.objects.filter(
-                kind=Kind.MEETING_NOTICE,
-                subject_type=ContentType.objects.get_for_model(meeting),
-                subject_id=meeting.pk,
-            )
-            .exclude(due_date=meeting.held_on)
-            .exists()
+        if not meetings:
+            return set()
+        announced = ReminderDelivery.objects.filter(
+            kind=Kind.MEETING_NOTICE,
+            subject_type=ContentType.objects.get_for_model(meetings[0]),
+            subject_id__in=[m.pk for m in meetings],
         )
+        return set(announced.values_list("subject_id", "due_date").distinct())
+
+    def message(self, *, meeting, today, prepared):
+        moved = any(pk == meeting.pk and day != meeting.held_on for pk, day in prepared)
         context = {"meeting": meeting, "date": fmt_date(meeting.held_on)}
         title = (_("会议改期通知：%(meeting)s改在%(date)s召开") if moved else _("会议通知：%(meeting)s定于%(date)s召开")) % context
         return title, meeting_details(meeting), meeting.held_on
-
-    def url(self, meeting) -> str:
-        return link("meetings:meeting_detail", meeting.pk, fallback="meetings:my_home")
 
 
 class MeetingTomorrowRule(MeetingRule):
@@ -108,12 +114,9 @@ class MeetingTomorrowRule(MeetingRule):
     def select(self, qs, *, today):
         return qs.filter(held_on=today + dt.timedelta(days=1))
 
-    def message(self, *, meeting, today):
+    def message(self, *, meeting, today, prepared):
         title = _("明天召开%(meeting)s") % {"meeting": meeting}
         return title, meeting_details(meeting), meeting.held_on
-
-    def url(self, meeting) -> str:
-        return link("meetings:meeting_detail", meeting.pk, fallback="meetings:my_home")
 
 
 class OpinionsOpenRule(MeetingRule):
@@ -125,7 +128,7 @@ class OpinionsOpenRule(MeetingRule):
     def select(self, qs, *, today):
         return qs.filter(opinions_close_on__gte=today)
 
-    def message(self, *, meeting, today):
+    def message(self, *, meeting, today, prepared):
         context = {"meeting": meeting, "date": fmt_date(meeting.opinions_close_on)}
         return (
             _("%(meeting)s开始征求意见，%(date)s截止") % context,

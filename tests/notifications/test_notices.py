@@ -250,3 +250,22 @@ def test_an_item_assigned_verified_and_sent_back_tells_the_member_responsible(of
     assert Notification.objects.filter(recipient=yang.user, kind=Kind.ITEM_VERIFIED).count() == 1
     back = Notification.objects.get(recipient=yang.user, kind=Kind.ITEM_SENT_BACK)
     assert "回头看发现反弹" in back.body
+
+
+def test_the_meeting_notice_rule_reads_the_same_queries_for_more_meetings(office, demo_orgs, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.rules import MeetingNoticeRule
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            MeetingNoticeRule().run(now=at(10))
+        return len(captured)
+
+    Meeting.objects.create(branch=office, year=2026, kind="annual", held_on=MEETING_DAY)
+    queries()  # the content types are cached from then on
+    one = queries()
+    for i, branch in enumerate(("palace", "yanerping", "shagang1", "shagang2")):
+        Meeting.objects.create(branch=demo_orgs.orgs[branch], year=2026, kind="annual", held_on=MEETING_DAY + dt.timedelta(days=i))
+    assert queries() == one
