@@ -356,7 +356,7 @@ def _attendance_counts(node: Organization, season: Season, ids: list[int] | None
         Attendance.objects.filter(_of_meetings(node, season, ids))
         .order_by()
         .values("meeting_id")
-        .annotate(present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)))
+        .annotate(present=Count("pk", filter=Q(status__in=Attendance.ATTENDED)))
     )
     return {r["meeting_id"]: r for r in _counts(rows)}
 

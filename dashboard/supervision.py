@@ -163,7 +163,7 @@ def supervision_stats(*, node: Organization, start: dt.date, end: dt.date) -> Su
         )
     )
     members_present = dict(
-        Attendance.objects.filter(meeting_id__in=present.values("meeting_id"), status=Attendance.Status.PRESENT)
+        Attendance.objects.filter(meeting_id__in=present.values("meeting_id"), status__in=Attendance.ATTENDED)
         .order_by().values("meeting_id").annotate(n=Count("pk")).values_list("meeting_id", "n")
     )
     on_forums = Forum.supervisors.through.objects.filter(

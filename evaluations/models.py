@@ -76,6 +76,10 @@ class Evaluation(models.Model):
         _("评价“四个合格”"), default=False, help_text=_("政治合格、执行纪律合格、品德合格、发挥作用合格")
     )
     with_committee_rating = models.BooleanField(_("同时进行班子测评"), default=True)
+    # 扫码测评: opened in the meeting room from the record; only members on the meeting's roll may vote.
+    in_room = models.BooleanField(_("会场扫码测评"), default=False, editable=False)
+    # Why voting was closed early below the turnout floor (services.evaluation_close_now); goes into the record.
+    early_close_reason = models.CharField(_("提前截止理由"), max_length=500, blank=True, editable=False)
     opens_at = models.DateTimeField(_("开始投票"))
     closes_at = models.DateTimeField(_("投票截止"))
     sealed_at = models.DateTimeField(_("封存时间"), null=True, blank=True, editable=False)

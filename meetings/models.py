@@ -55,6 +55,9 @@ class Meeting(models.Model):
     held_on = models.DateField(_("召开日期"), null=True, blank=True)
     starts_at = models.TimeField(_("开始时间"), null=True, blank=True)
     place = models.CharField(_("地点"), max_length=200, blank=True)
+    video_link = models.URLField(
+        _("视频会议链接"), blank=True, max_length=500, help_text=_("流动党员等远程参会时使用,随会议通知发出。")
+    )
     supervisors = models.ManyToManyField(Supervisor, verbose_name=_("督导"), blank=True, related_name="meetings")
     # None means no cap on 优秀 (some local rules set none); the default follows seed 000's 30%.
     excellent_quota_percent = models.DecimalField(
@@ -557,13 +560,26 @@ class AgendaItem(models.Model):
 class Attendance(models.Model):
     class Status(models.TextChoices):
         PRESENT = "present", _("出席")
+        REMOTE = "remote", _("远程参会")
+        LATE = "late", _("迟到")
         ABSENT = "absent", _("缺席")
         LEAVE = "leave", _("请假")
+
+    class Via(models.TextChoices):
+        ROLL = "", _("书记登记")
+        QR = "qr", _("扫码签到")
+        CODE = "code", _("口令签到")
+
+    # Took part in the meeting (counted in 实到, may vote in the room); the others need a reason.
+    ATTENDED = (Status.PRESENT, Status.REMOTE, Status.LATE)
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="attendance")
     status = models.CharField(_("出席情况"), max_length=10, choices=Status.choices, default=Status.PRESENT)
     reason = models.CharField(_("原因"), max_length=200, blank=True)
+    # How the member got on the roll: the secretary's entry or their own check-in (meetings/checkin.py).
+    checked_in_via = models.CharField(_("签到方式"), max_length=4, choices=Via.choices, blank=True, default="")
+    checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("出席情况")
@@ -571,7 +587,7 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once_per_member"),
             models.CheckConstraint(
-                condition=Q(status="present") | ~Q(reason=""), name="attendance_absence_has_reason"
+                condition=Q(status__in=["present", "remote", "late"]) | ~Q(reason=""), name="attendance_absence_has_reason"
             ),
         ]
 

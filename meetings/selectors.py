@@ -832,20 +832,22 @@ def members_present(*, meeting: Meeting) -> list[Member] | None:
     rows = list(Attendance.objects.filter(meeting=meeting).select_related("member"))
     if not rows:
         return None
-    return sorted((r.member for r in rows if r.status == Attendance.Status.PRESENT), key=_member_order)
+    return sorted((r.member for r in rows if r.status in Attendance.ATTENDED), key=_member_order)
 
 
 # ---------------------------------------------------------------- issue 5: attendance and the record
 @dataclass
 class AttendanceSummary:
     total: int
-    present: int
+    present: int  # attended: in the room, late or by video (Attendance.ATTENDED)
     absent: int
     leave: int
     unrecorded: int
     required_percent: int
     rows: list[tuple[Member, Attendance | None]]
     supervisors_present: list
+    remote: int = 0
+    late: int = 0
 
     @property
     def recorded(self) -> bool:
@@ -868,9 +870,11 @@ def attendance_summary(*, meeting: Meeting, members: list[Member] | None = None)
     count = {s: sum(1 for _m, a in rows if a and a.status == s) for s in Attendance.Status.values}
     return AttendanceSummary(
         total=len(members),
-        present=count["present"],
+        present=sum(count[s] for s in Attendance.ATTENDED),
         absent=count["absent"],
         leave=count["leave"],
+        remote=count["remote"],
+        late=count["late"],
         unrecorded=sum(1 for _m, a in rows if a is None),
         required_percent=meeting.branch.required_attendance_percent,
         rows=rows,
@@ -996,7 +1000,7 @@ def meeting_record(*, meeting: Meeting, user, see_all: bool) -> MeetingRecord:
         reviews = reviews.filter(done | Q(member=me) if me else done)
         attendance = attendance_summary(meeting=meeting, members=members)
         if attendance.recorded:
-            present = {m.pk for m, a in attendance.rows if a and a.status == Attendance.Status.PRESENT}
+            present = {m.pk for m, a in attendance.rows if a and a.status in Attendance.ATTENDED}
             rec.no_criticism = [s.member for s in speakers if s.member.pk in present and not s.received]
         rec.attendance = attendance
     else:

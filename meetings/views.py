@@ -1123,7 +1123,7 @@ def record(request, pk):
     meeting = _record_meeting(request, pk)
     members = selectors.meeting_members(meeting=meeting)
     summary = selectors.attendance_summary(meeting=meeting, members=members)
-    present_ids = {m.pk for m, a in summary.rows if a is None or a.status == Attendance.Status.PRESENT}
+    present_ids = {m.pk for m, a in summary.rows if a is None or a.status in Attendance.ATTENDED}
     speakers, rec = selectors.speaker_records(meeting=meeting, members=members, with_hints=True)
     # Present members first, in the roll's order; absent ones last (their self-criticism may be sent in writing).
     speakers.sort(key=lambda s: s.member.pk not in present_ids)
