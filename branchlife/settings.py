@@ -425,6 +425,11 @@ CELERY_BEAT_SCHEDULE["evaluations-seal-due"] = {
     "schedule": envint("EVALUATIONS_SEAL_EVERY_SECONDS", "300"),
     "options": {"expires": 240},
 }
+# 立即截止 below this share of the voters on the roll (those present, for 扫码测评) asks for a reason that
+# goes into the record; a fraction as the local rule states it ("2/3") or a decimal ("0.6").
+EVALUATION_MIN_TURNOUT = os.getenv("EVALUATION_MIN_TURNOUT", "2/3")
+# How long 扫码测评 stays open unless the secretary closes it first.
+IN_ROOM_VOTING_MINUTES = envint("IN_ROOM_VOTING_MINUTES", "120")
 # A purge's rewrite waits this long for transactions older than itself (branchlife.db.tables_rewrite).
 PURGE_WAIT_SECONDS = envint("PURGE_WAIT_SECONDS", "60")
 # The anonymous opinions' superseded row versions (each submission reshuffles its day) leave the table's

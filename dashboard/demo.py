@@ -98,7 +98,7 @@ def _evaluation(meeting: Meeting, members, held: dt.date) -> None:
     """Determined: candidates are the members in service; 4 of 5 voted online. Ballots carry no voter and
     no time, and marks do not point to their ballot (the evaluations app's design)."""
     evaluation = Evaluation.objects.create(
-        meeting=meeting, excellent_quota_percent=meeting.excellent_quota_percent, opens_at=_aware(held, 9),
+        meeting=meeting, excellent_quota=meeting.excellent_quota, opens_at=_aware(held, 9),
         closes_at=_aware(held, 17), sealed_at=timezone.now(), determined_at=timezone.now(),
     )
     candidates = [Candidate.objects.create(evaluation=evaluation, member=x, suggested_grade="qualified",

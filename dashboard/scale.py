@@ -23,7 +23,6 @@ import hashlib
 import random
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -40,7 +39,7 @@ from evaluations.models import (
     PaperEntry,
     Voter,
 )
-from evaluations.policy import excellent_quota
+from evaluations.policy import Quota, excellent_quota
 from meetings.models import (
     Attendance,
     Criticism,
@@ -71,6 +70,7 @@ PROBLEM_TEXTS = [
     "执行组织生活制度不够严格", "对身边不良现象批评提醒不够", "发挥先锋模范作用不明显",
 ]
 CHUNK = 150  # branches per batch of inserts
+THIRTY_PERCENT = Quota.parse("30%")  # seed 000's quota
 
 
 def _pick(rng: random.Random, table: list[tuple[str, int]]) -> str:
@@ -245,7 +245,7 @@ def _meetings(rng: random.Random, plans: dict[int, str], year: int, today: dt.da
         out[bid] = Meeting(
             branch_id=bid, kind=Meeting.Kind.ANNUAL, year=year, held_on=held,
             starts_at=dt.time(9, 0) if held else None, place="党员活动室" if held else "",
-            excellent_quota_percent=None if rng.random() < 0.03 else Decimal("30"),
+            excellent_quota=None if rng.random() < 0.03 else THIRTY_PERCENT,
             opinions_close_on=base - dt.timedelta(days=10), talks_due_on=base - dt.timedelta(days=6),
             self_reviews_due_on=base - dt.timedelta(days=3), ballot_closes_at=_aware(base, 17),
             rectification_plans_due_on=base + dt.timedelta(days=14),
@@ -420,7 +420,7 @@ def _evaluation(meeting: Meeting, state: str, today: dt.date) -> Evaluation:
     closes = _aware(today + dt.timedelta(days=2), 17) if state == "open" else _aware(meeting.held_on, 17)
     now = timezone.now()
     return Evaluation(
-        meeting=meeting, excellent_quota_percent=meeting.excellent_quota_percent, opens_at=opens, closes_at=closes,
+        meeting=meeting, excellent_quota=meeting.excellent_quota, opens_at=opens, closes_at=closes,
         sealed_at=now if state != "open" else None,
         determined_at=now if state in ("determined", "published") else None,
         published_at=now if state == "published" else None,
@@ -432,7 +432,7 @@ def _ballots(rng, buffers: _Buffers, evaluation: Evaluation, state: str, members
     """Roster, participation, ballots and marks consistent with each other; final grades within quota."""
     candidates = [m for m, _post, in_service in members if in_service]
     cand_objs = Candidate.objects.bulk_create([Candidate(evaluation=evaluation, member_id=m) for m in candidates])
-    quota = excellent_quota(percent=evaluation.excellent_quota_percent, candidates=len(candidates))
+    quota = excellent_quota(quota=evaluation.excellent_quota, candidates=len(candidates))
     cap = quota if quota is not None else len(candidates)
     # Who the branch sees as 优秀 / 基本合格 / 不合格: what the votes lean to and the final grades follow.
     order = list(cand_objs)

@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Grade
-from evaluations.policy import excellent_quota
+from evaluations.policy import Quota, excellent_quota
 
 # The four grades, in the evaluations app's order; their labels are Grade(g).label.
 GRADES = tuple(Grade.values)
@@ -284,9 +284,9 @@ def meeting_flags(
     return flags
 
 
-def is_over_quota(*, quota_percent: Decimal | None, candidates: int, excellent: int) -> bool:
-    quota = excellent_quota(percent=quota_percent, candidates=candidates)
-    return quota is not None and excellent > quota
+def is_over_quota(*, quota: Quota | None, candidates: int, excellent: int) -> bool:
+    allowed = excellent_quota(quota=quota, candidates=candidates)
+    return allowed is not None and excellent > allowed
 
 
 def score_parts(row: BranchRow) -> dict[str, Decimal]:

@@ -18,6 +18,7 @@ entries expire after DASHBOARD_CACHE_SECONDS, which bounds what signals cannot s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import json
 import logging
@@ -34,6 +35,7 @@ from django.utils import timezone
 
 from branchlife.permissions import actor_of
 from evaluations.models import Candidate, Evaluation, Voter
+from evaluations.policy import Quota
 from meetings import talks as talk_rules
 from meetings.models import (
     Attendance,
@@ -378,7 +380,7 @@ def _evaluation_counts(node: Organization, season: Season, ids: list[int] | None
         r["meeting_id"]: r
         for r in Evaluation.objects.filter(_of_meetings(node, season, ids))
         .order_by()
-        .values("meeting_id", "excellent_quota_percent", "closes_at")
+        .values("meeting_id", "excellent_quota_numerator", "excellent_quota_denominator", "closes_at")
         .annotate(determined=_is_set("determined_at"), published=_is_set("published_at"))
     }
     grade_counts = {f"g_{g}": Count("pk", filter=Q(final_grade=g)) for g in GRADES}
@@ -410,7 +412,7 @@ TALLY_FIELDS: dict[str, tuple[str, ...]] = {
     "attendance": ("present",),
     "criticisms": ("given", "own"),
     "evaluations": (
-        "excellent_quota_percent", "closes_at", "determined", "published", "n", *(f"g_{g}" for g in GRADES),
+        "excellent_quota", "closes_at", "determined", "published", "n", *(f"g_{g}" for g in GRADES),
         "eligible", "voted",
     ),
 }
@@ -439,8 +441,15 @@ def _count_meetings(node: Organization, season: Season, ids: list[int] | None) -
 
 
 def _evaluation_to_json(row: dict) -> dict:
-    quota, closes = row["excellent_quota_percent"], row["closes_at"]
-    return {**row, "excellent_quota_percent": None if quota is None else str(quota), "closes_at": closes.isoformat()}
+    quota, closes = Quota.of(row["excellent_quota_numerator"], row["excellent_quota_denominator"]), row["closes_at"]
+    return {**row, "excellent_quota": None if quota is None else quota.text, "closes_at": closes.isoformat()}
+
+
+@functools.lru_cache(maxsize=256)
+def _tally_quota(text: str | None) -> Quota | None:
+    """A tally's quota as stored: Quota.text ("30%", "1/3"), or "30.00" in a tally counted before the quota
+    was a ratio, which Quota.parse reads as the percentage it was. Cached: a county folds 3,000 of them."""
+    return None if text is None else Quota.parse(text)
 
 
 def tally_parts(figures: list | None) -> dict[str, dict | None]:
@@ -451,8 +460,7 @@ def tally_parts(figures: list | None) -> dict[str, dict | None]:
             parts[part] = dict(zip(names, values, strict=True))
     evaluation = parts["evaluations"]
     if evaluation is not None:
-        quota = evaluation["excellent_quota_percent"]
-        evaluation["excellent_quota_percent"] = None if quota is None else Decimal(quota)
+        evaluation["excellent_quota"] = _tally_quota(evaluation["excellent_quota"])
         evaluation["closes_at"] = dt.datetime.fromisoformat(evaluation["closes_at"])
     return parts
 
@@ -657,7 +665,7 @@ def _fold_meeting(row: BranchRow, m: MeetingFacts, *, members: int, committee: i
             for g, n in zip(GRADES, grades, strict=True):
                 row.grades[g] = row.grades.get(g, 0) + n
             over = is_over_quota(
-                quota_percent=None if quota is None else Decimal(quota), candidates=candidates, excellent=grades[0],
+                quota=_tally_quota(quota), candidates=candidates, excellent=grades[0],
             )
             row.over_quota += over
     return meeting_flags(

@@ -16,4 +16,6 @@ urlpatterns = [
     path("supervisor/export.xlsx", views.supervisor_export, name="supervisor_export"),
     path("supervision/", views.supervision_stats, name="supervision_stats"),
     path("supervision/export.xlsx", views.supervision_stats_export, name="supervision_stats_export"),
+    path("tonight/", views.tonight, name="tonight"),
+    path("tonight.json", views.tonight_json, name="tonight_json"),
 ]

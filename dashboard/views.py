@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from organizations.models import Organization
 from . import selectors, supervision, tables
 from .forms import BranchFilterForm, ItemFilterForm, PeriodForm, ScopeForm
 from .scoring import FLAGS, GRADE_LABELS, GRADES, SCORE_PARTS
+from .tonight import board_json, tonight_board
 
 
 @dataclass
@@ -339,3 +341,19 @@ def supervision_stats_export(request):
     return xlsx.xlsx_response(
         filename=f"{scope.node.name}-{title}-{start}-{end}.xlsx", title=title, headers=headers, rows=rows, notes=notes
     )
+
+
+# ---------------------------------------------------------------- many branches the same evening (issue 17)
+@login_required
+def tonight(request):
+    scope = _scope(request)
+    board = tonight_board(node=scope.node)
+    return render(request, "dashboard/tonight.html", {"scope": scope, "board": board, "period_page": True})
+
+
+@login_required
+def tonight_json(request):
+    scope = _scope(request)
+    response = JsonResponse(board_json(tonight_board(node=scope.node)))
+    response["Cache-Control"] = "no-store"
+    return response

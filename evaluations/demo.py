@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from decimal import Decimal
 
 from meetings.models import Meeting
 
@@ -60,7 +59,8 @@ def _palace_2020(ctx) -> None:
             "held_on": dt.date(2021, 3, 15),
             "starts_at": dt.time(9, 0),
             "place": "安岳县青少年宫底楼会议室",
-            "excellent_quota_percent": Decimal("30"),
+            "excellent_quota_numerator": 3,  # 30%
+            "excellent_quota_denominator": 10,
         },
     )
     if Evaluation.objects.filter(meeting=meeting).exists():
@@ -68,7 +68,7 @@ def _palace_2020(ctx) -> None:
     members = ctx.members["palace"]
     evaluation = Evaluation.objects.create(
         meeting=meeting,
-        excellent_quota_percent=Decimal("30"),
+        excellent_quota=meeting.excellent_quota,
         opens_at=dt.datetime(2021, 3, 15, 10, 30, tzinfo=TZ),
         closes_at=dt.datetime(2021, 3, 15, 11, 30, tzinfo=TZ),
     )

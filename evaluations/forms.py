@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branchlife.forms import CleanTextMixin, DateTimeField, ModelMultipleChoiceField, SearchField
+from meetings.forms import QuotaField
 
 from .models import (
     Candidate,
@@ -30,17 +31,24 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class EvaluationForm(forms.ModelForm):
+    excellent_quota = QuotaField()
+
     class Meta:
         model = Evaluation
-        fields = ["opens_at", "closes_at", "excellent_quota_percent", "self_rating", "with_qualifications", "with_committee_rating"]
+        fields = ["opens_at", "closes_at", "excellent_quota", "self_rating", "with_qualifications", "with_committee_rating"]
         widgets = {"opens_at": DateTimeLocalInput(), "closes_at": DateTimeLocalInput()}
         # Year 1 or 9999 is a form error, not an OverflowError while the times are converted to UTC.
         field_classes = {"opens_at": DateTimeField, "closes_at": DateTimeField}
 
-    def __init__(self, *args, started: bool = False, **kwargs):
+    def __init__(self, *args, started: bool = False, candidates: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("opens_at", "closes_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        if self.instance.pk:
+            self.initial.setdefault("excellent_quota", self.instance.excellent_quota)
+        self.fields["excellent_quota"].describe(
+            self["excellent_quota"], candidates=candidates, sentence=_("按 %(n)s 名评议对象计，优秀最多 %(count)s 名。")
+        )
         if started:
             # Once voting has started only the closing time may move (the service enforces it too).
             for name in self.fields:

@@ -15,16 +15,16 @@ independent random orders, so that the physical row order no longer follows the 
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Member
+
+from .quota import quota_columns
 
 
 class Grade(models.TextChoices):
@@ -61,16 +61,10 @@ class Evaluation(models.Model):
         "meetings.Meeting", verbose_name=_("组织生活会"), on_delete=models.CASCADE, related_name="evaluation"
     )
     # Copied from the meeting when the evaluation is set up, and frozen once voting opens: a ballot is
-    # judged against the quota that was in force when it was cast.
-    excellent_quota_percent = models.DecimalField(
-        _("优秀比例上限(%)"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text=_("留空表示不设优秀比例上限"),
-    )
+    # judged against the quota that was in force when it was cast. An exact ratio (policy.Quota, reduced:
+    # 1/3, 3/10); both null means no cap.
+    excellent_quota_numerator = models.PositiveIntegerField(_("优秀比例上限（分子）"), null=True, blank=True)
+    excellent_quota_denominator = models.PositiveIntegerField(_("优秀比例上限（分母）"), null=True, blank=True)
     self_rating = models.BooleanField(_("党员评价自己"), default=True, help_text=_("取消勾选则网上投票时不评价本人"))
     with_qualifications = models.BooleanField(
         _("评价“四个合格”"), default=False, help_text=_("政治合格、执行纪律合格、品德合格、发挥作用合格")
@@ -101,10 +95,16 @@ class Evaluation(models.Model):
         verbose_name_plural = _("民主评议")
         constraints = [
             models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="evaluation_closes_after_opening"),
+            # Quota: both null (no cap) or both set, a ratio between 0 and 1.
             models.CheckConstraint(
-                condition=Q(excellent_quota_percent__isnull=True)
-                | (Q(excellent_quota_percent__gte=0) & Q(excellent_quota_percent__lte=100)),
-                name="evaluation_quota_between_0_and_100",
+                condition=Q(excellent_quota_numerator__isnull=True, excellent_quota_denominator__isnull=True)
+                | Q(excellent_quota_numerator__isnull=False, excellent_quota_denominator__isnull=False),
+                name="evaluation_quota_both_or_none",
+            ),
+            models.CheckConstraint(condition=Q(excellent_quota_denominator__gt=0), name="evaluation_quota_denominator_positive"),
+            models.CheckConstraint(
+                condition=Q(excellent_quota_numerator__lte=F("excellent_quota_denominator")),
+                name="evaluation_quota_at_most_all",
             ),
         ]
         indexes = [models.Index(fields=["closes_at", "sealed_at"], name="evaluation_close_idx")]
@@ -115,6 +115,8 @@ class Evaluation(models.Model):
     @property
     def branch(self):
         return self.meeting.branch
+
+    excellent_quota = quota_columns()  # the 优秀 cap as a Quota, or None for no cap
 
     # The clock decides, never a job having run.
     def status_at(self, now=None) -> str:

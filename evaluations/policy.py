@@ -5,11 +5,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from .models import CommitteeGrade, Grade
+from .quota import QUOTA_MAX_DENOMINATOR, QUOTA_MAX_LENGTH, Quota  # noqa: F401  (the policy's vocabulary)
 
 GRADE_ORDER = [Grade.EXCELLENT, Grade.QUALIFIED, Grade.BASIC, Grade.UNQUALIFIED]
 COMMITTEE_ORDER = [CommitteeGrade.GOOD, CommitteeGrade.FAIRLY_GOOD, CommitteeGrade.FAIR, CommitteeGrade.POOR]
@@ -19,14 +19,9 @@ CORRECTION_MAX_MONTHS = 12
 MIN_BALLOTS_FOR_BREAKDOWN = 3
 
 
-def excellent_quota(*, percent: Decimal | None, candidates: int) -> int | None:
-    """floor(percent × candidates / 100) in exact arithmetic: 30% of 8 → 2, of 28 → 8, 29% of 100 → 29.
-
-    None means no cap. Never a float: int(0.29 * 100) is 28.
-    """
-    if percent is None:
-        return None
-    return int((Decimal(percent) * candidates) // 100)
+def excellent_quota(*, quota: Quota | None, candidates: int) -> int | None:
+    """How many 优秀 the quota allows among `candidates`; None means no cap."""
+    return None if quota is None else quota.count(candidates)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

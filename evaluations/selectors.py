@@ -131,10 +131,14 @@ def ballot_candidates(*, evaluation: Evaluation) -> list[Candidate]:
     )
 
 
+def candidates_count(*, evaluation: Evaluation) -> int:
+    return Candidate.objects.filter(evaluation=evaluation).count()
+
+
 def ballot_quota(*, evaluation: Evaluation, candidate_count: int | None = None) -> int | None:
     if candidate_count is None:
-        candidate_count = Candidate.objects.filter(evaluation=evaluation).count()
-    return excellent_quota(percent=evaluation.excellent_quota_percent, candidates=candidate_count)
+        candidate_count = candidates_count(evaluation=evaluation)
+    return excellent_quota(quota=evaluation.excellent_quota, candidates=candidate_count)
 
 
 def voter_for(*, evaluation: Evaluation, member: Member | None) -> Voter | None:
@@ -181,6 +185,16 @@ def participation(*, evaluation: Evaluation) -> Participation:
     )
     entered = PaperEntry.objects.filter(evaluation=evaluation).aggregate(n=Sum("ballots"))["n"] or 0
     return Participation(eligible=row["eligible"], online=row["online"], paper=row["paper"], paper_entered=entered)
+
+
+def attendees_not_on_roster(*, evaluation: Evaluation, now: dt.datetime | None = None) -> list[Member]:
+    """扫码测评 still open: members now on the meeting's roll who were not when voting began."""
+    if not evaluation.in_room or not evaluation.is_open(now):
+        return []
+    from meetings.selectors import members_present
+
+    on_roster = set(Voter.objects.filter(evaluation=evaluation).values_list("member_id", flat=True))
+    return [m for m in members_present(meeting=evaluation.meeting) or [] if m.pk not in on_roster]
 
 
 def receipt_counted(*, code: str) -> bool:

@@ -8,7 +8,9 @@ import random
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -33,6 +35,7 @@ from .models import (
     Voter,
 )
 from .policy import COMMITTEE_ORDER, GRADE_ORDER, excellent_quota
+from .quota import Quota
 from .tasks import ballot_tables_purge as ballot_tables_purge_task
 
 # No 0/O, 1/I/L: the code is read off a phone screen and may be typed back by hand.
@@ -91,7 +94,7 @@ def evaluation_create(
         raise ValidationError(_("这次组织生活会已经有民主评议了。"))
     evaluation = Evaluation(
         meeting=meeting,
-        excellent_quota_percent=meeting.excellent_quota_percent,
+        excellent_quota=meeting.excellent_quota,
         self_rating=self_rating,
         with_qualifications=with_qualifications,
         with_committee_rating=with_committee_rating,
@@ -113,9 +116,17 @@ def evaluation_create(
 def _clean_times(evaluation: Evaluation) -> None:
     if evaluation.opens_at and evaluation.closes_at and evaluation.closes_at <= evaluation.opens_at:
         raise ValidationError({"closes_at": _("投票截止时间须晚于开始时间。")})
+    # The vote follows the meeting (issue 17): a meeting not yet held cannot have a result.
+    held_on = evaluation.meeting.held_on
+    if held_on is None:
+        raise ValidationError(_("请先填写会议召开日期：民主评议在会议当天或之后进行。"))
+    if evaluation.opens_at and timezone.localdate(evaluation.opens_at) < held_on:
+        raise ValidationError(
+            {"opens_at": _("开始投票不能早于会议召开日期（%(d)s）。") % {"d": f"{held_on.year}年{held_on.month}月{held_on.day}日"}}
+        )
 
 
-SETTINGS_FIELDS = ["excellent_quota_percent", "self_rating", "with_qualifications", "with_committee_rating", "opens_at"]
+SETTINGS_FIELDS = ["excellent_quota", "self_rating", "with_qualifications", "with_committee_rating", "opens_at"]
 
 
 def evaluation_update(*, evaluation: Evaluation, data: Mapping) -> Evaluation:
@@ -184,7 +195,7 @@ class BallotContent:
 
 
 def quota_for(evaluation: Evaluation, candidate_count: int) -> int | None:
-    return excellent_quota(percent=evaluation.excellent_quota_percent, candidates=candidate_count)
+    return excellent_quota(quota=evaluation.excellent_quota, candidates=candidate_count)
 
 
 def _check_content(
@@ -482,16 +493,94 @@ def paper_totals_enter(*, evaluation: Evaluation, totals: PaperTotals, by) -> Pa
     return entry
 
 
+# ---------------------------------------------------------------- 扫码测评 in the meeting room
+def evaluation_open_in_room(*, meeting, now: dt.datetime | None = None) -> Evaluation:
+    """Open the evaluation now, in the meeting room, for the members on the meeting's roll (present, late
+    or by video). Creates it with the usual settings when the branch has not set one up, or brings a
+    scheduled one forward; an evaluation already voting in the room is returned as it is."""
+    from meetings.selectors import members_present, record_closed_reason
+
+    now = now or timezone.now()
+    if reason := record_closed_reason(meeting=meeting, today=timezone.localdate(now)):
+        raise ValidationError(reason)
+    attendees = members_present(meeting=meeting) or []
+    if not attendees:
+        raise ValidationError(_("还没有人签到或登记出席：请先签到或登记出席情况，再开始扫码测评。"))
+    closes_at = now + dt.timedelta(minutes=settings.IN_ROOM_VOTING_MINUTES)
+    existing = Evaluation.objects.filter(meeting=meeting).first()
+    if existing is None:
+        evaluation = evaluation_create(meeting=meeting, opens_at=now, closes_at=closes_at, voters=attendees)
+        Evaluation.objects.filter(pk=evaluation.pk).update(in_room=True)
+        evaluation.in_room = True
+        return evaluation
+    with transaction.atomic():
+        current = Evaluation.objects.select_for_update().get(pk=existing.pk)
+        if current.is_closed(now):
+            raise ValidationError(_("本次民主评议的投票已经截止。"))
+        if current.has_started(now):
+            if current.in_room:
+                return current
+            raise ValidationError(_("本次民主评议已在网上投票中，不能再改为扫码测评。"))
+        current.opens_at, current.in_room = now, True
+        current.closes_at = max(current.closes_at, closes_at)
+        current.save(update_fields=["opens_at", "closes_at", "in_room"])
+        _roster_replace(
+            evaluation=current,
+            candidates=list(Member.objects.filter(pk__in=Candidate.objects.filter(evaluation=current).values("member_id"))),
+            voters=attendees,
+        )
+    return current
+
+
+def in_room_voter_add(*, evaluation: Evaluation, member: Member, now: dt.datetime | None = None) -> Voter:
+    """A member who arrived after 扫码测评 began (and is now on the meeting's roll) gets a vote."""
+    from meetings.selectors import members_present
+
+    now = now or timezone.now()
+    if not evaluation.in_room or not evaluation.is_open(now):
+        raise ValidationError(_("只有正在进行的扫码测评可以补登投票人。"))
+    if member.pk not in {m.pk for m in members_present(meeting=evaluation.meeting) or []}:
+        raise ValidationError(_("%(name)s 未登记到会，请先在出席情况中登记，再补登为投票人。") % {"name": member.name})
+    voter, _created = Voter.objects.get_or_create(evaluation=evaluation, member=member)
+    return voter
+
+
+def turnout_floor() -> Quota:
+    """EVALUATION_MIN_TURNOUT as the local rule states it ("2/3", "三分之二", "60%")."""
+    return Quota.parse(str(settings.EVALUATION_MIN_TURNOUT)) or Quota(Fraction(0))
+
+
+def turnout_floor_words() -> str:
+    return turnout_floor().words
+
+
+def turnout_below_floor(*, voted: int, eligible: int) -> bool:
+    return eligible > 0 and Fraction(voted, eligible) < turnout_floor().fraction
+
+
 # ---------------------------------------------------------------- closing and sealing
-def evaluation_close_now(*, evaluation: Evaluation) -> Evaluation:
+def evaluation_close_now(*, evaluation: Evaluation, reason: str = "") -> Evaluation:
+    """立即截止. Below the turnout floor (EVALUATION_MIN_TURNOUT of the voters on the roll) the secretary
+    must say why, and the reason is kept with the evaluation (shown on it and in the meeting report)."""
     now = timezone.now()
+    reason = reason.strip()
     with transaction.atomic():
         current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
         if now < current.opens_at:
-            raise ValidationError(_("投票尚未开始,不能截止。可以修改开始和截止时间。"))
+            raise ValidationError(_("投票尚未开始，不能截止。可以修改开始和截止时间。"))
         if current.is_open(now):
+            voters = Voter.objects.filter(evaluation=current)
+            eligible, voted = voters.count(), voters.exclude(channel="").count()
+            if turnout_below_floor(voted=voted, eligible=eligible):
+                if not reason:
+                    raise ValidationError(
+                        {"reason": _("已投票 %(v)s/%(e)s 人，不足%(floor)s：提前截止须说明理由（记入会议记录）。")
+                         % {"v": voted, "e": eligible, "floor": turnout_floor_words()}},
+                        code="reason_required",
+                    )
+                current.early_close_reason = _("已投票 %(v)s/%(e)s 人时提前截止：%(r)s") % {"v": voted, "e": eligible, "r": reason[:400]}
             current.closes_at = now
-            current.save(update_fields=["closes_at"])
+            current.save(update_fields=["closes_at", "early_close_reason"])
     evaluation_seal(evaluation=current)
     current.refresh_from_db()
     return current

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import room_views, views
 
 app_name = "evaluations"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("<int:pk>/edit/", views.evaluation_edit, name="evaluation_edit"),
     path("<int:pk>/roster/", views.evaluation_roster, name="evaluation_roster"),
     path("<int:pk>/close/", views.close_now, name="close_now"),
+    path("meeting/<int:meeting_pk>/in-room/", room_views.in_room_open, name="in_room_open"),
+    path("<int:pk>/screen/", room_views.screen, name="screen"),
+    path("<int:pk>/voters/add/", room_views.voter_add, name="voter_add"),
     path("<int:pk>/vote/", views.vote, name="vote"),
     path("<int:pk>/paper/ballot.pdf", views.paper_ballot_pdf, name="paper_ballot_pdf"),
     path("<int:pk>/paper/voters/", views.paper_voters, name="paper_voters"),

@@ -85,8 +85,8 @@ def evaluation_list(request):
 def _initial_times(meeting: Meeting) -> dict:
     now = timezone.localtime().replace(second=0, microsecond=0)
     opens = now
-    if meeting.held_on and meeting.starts_at:
-        held = timezone.make_aware(timezone.datetime.combine(meeting.held_on, meeting.starts_at))
+    if meeting.held_on:  # voting opens with the meeting at the earliest (services._clean_times)
+        held = timezone.make_aware(timezone.datetime.combine(meeting.held_on, meeting.starts_at or timezone.datetime.min.time()))
         opens = max(held, now)
     closes = meeting.ballot_closes_at if meeting.ballot_closes_at and meeting.ballot_closes_at > opens else opens + timezone.timedelta(days=3)
     return {"opens_at": timezone.localtime(opens), "closes_at": timezone.localtime(closes)}
@@ -100,7 +100,8 @@ def evaluation_create(request, meeting_pk):
         return redirect("evaluations:evaluation_detail", existing.pk)
     form = EvaluationForm(
         request.POST or None,
-        initial={**_initial_times(meeting), "excellent_quota_percent": meeting.excellent_quota_percent},
+        initial={**_initial_times(meeting), "excellent_quota": meeting.excellent_quota},
+        candidates=len(services.default_candidates(meeting=meeting)),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -113,8 +114,8 @@ def evaluation_create(request, meeting_pk):
                 with_qualifications=data["with_qualifications"],
                 with_committee_rating=data["with_committee_rating"],
             )
-            if evaluation.excellent_quota_percent != data["excellent_quota_percent"]:
-                services.evaluation_update(evaluation=evaluation, data={"excellent_quota_percent": data["excellent_quota_percent"]})
+            if evaluation.excellent_quota != data["excellent_quota"]:
+                services.evaluation_update(evaluation=evaluation, data={"excellent_quota": data["excellent_quota"]})
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -127,7 +128,10 @@ def evaluation_create(request, meeting_pk):
 def evaluation_edit(request, pk):
     evaluation = _get(request, "evaluations.manage_evaluation", pk)
     started = evaluation.has_started()
-    form = EvaluationForm(request.POST or None, instance=evaluation, started=started)
+    form = EvaluationForm(
+        request.POST or None, instance=evaluation, started=started,
+        candidates=selectors.candidates_count(evaluation=evaluation),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.evaluation_update(evaluation=evaluation, data=form.cleaned_data)
@@ -194,6 +198,7 @@ def evaluation_detail(request, pk):
         "own": selectors.own_result(evaluation=evaluation, member=member),
         "publicly_shown": selectors.is_publicly_shown(evaluation=evaluation),
         "Status": Status,
+        "late_attendees": selectors.attendees_not_on_roster(evaluation=evaluation) if can["manage"] else [],
     }
     return render(request, "evaluations/evaluation_detail.html", context)
 
@@ -202,13 +207,21 @@ def evaluation_detail(request, pk):
 @require_POST
 def close_now(request, pk):
     evaluation = _get(request, "evaluations.manage_evaluation", pk)
+    reason = request.POST.get("reason", "")
+    back = "evaluations:screen" if request.POST.get("next") == "screen" else "evaluations:evaluation_detail"
     try:
-        services.evaluation_close_now(evaluation=evaluation)
+        services.evaluation_close_now(evaluation=evaluation, reason=reason)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        if getattr(exc, "error_dict", {}).get("reason"):  # below the turnout floor: ask why, keep what was typed
+            return render(
+                request, "evaluations/close_confirm.html",
+                {"evaluation": evaluation, "error": "；".join(exc.messages), "reason": reason, "next": request.POST.get("next", "")},
+                status=400,
+            )
+        messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, _("投票已截止,选票已封存。"))
-    return redirect("evaluations:evaluation_detail", evaluation.pk)
+        messages.success(request, _("投票已截止，选票已封存。"))
+    return redirect(back, evaluation.pk)
 
 
 # ---------------------------------------------------------------- voting

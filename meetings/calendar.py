@@ -56,6 +56,8 @@ def meeting_description(meeting: Meeting) -> str:
     lines: list[str] = []
     if meeting.theme:
         lines.append(_("主题：%(theme)s") % {"theme": meeting.theme})
+    if meeting.video_link:
+        lines.append(_("远程参会（视频会议）：%(link)s") % {"link": meeting.video_link})
     agenda = [item.title for item in meeting.agenda_items.order_by("position", "id")]
     if agenda:
         lines.append(_("会议议程："))

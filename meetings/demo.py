@@ -18,7 +18,6 @@ was built; see `organizations.demo.Season`), so the story is the same on any day
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -264,7 +263,7 @@ def _shuifu(ctx) -> tuple[Meeting, Meeting]:
     meeting = _meeting(
         office, season.year, held_on=season.meeting_day, starts_at=dt.time(9, 0), place="水阜镇政府三楼会议室",
         basis=f"中共皋兰县委组织部《关于召开{season.year}年度基层党组织组织生活会和开展民主评议党员工作的通知》",
-        excellent_quota_percent=Decimal("30"), opinions_close_on=day(7), talks_due_on=day(4),
+        excellent_quota_numerator=3, excellent_quota_denominator=10, opinions_close_on=day(7), talks_due_on=day(4),
         self_reviews_due_on=day(8), ballot_closes_at=season.at(MEETING_IN_DAYS, 17),
         rectification_plans_due_on=day(MEETING_IN_DAYS + 15), talk_rule_set=Meeting.TalkRuleSet.THREE,
         claim_target_member=3, claim_target_committee=5, supervisors=[supervisor], recorders=[m["刘芳"]],
@@ -396,7 +395,7 @@ def _palace(ctx) -> Meeting:
     meeting = _meeting(
         palace, 2020, held_on=D(2021, 3, 15), starts_at=dt.time(9, 0), place="安岳县青少年宫底楼会议室",
         basis="中共安岳县委组织部《关于召开2020年度基层党组织组织生活会和开展民主评议党员的通知》(安组通〔2021〕4号)",
-        excellent_quota_percent=Decimal("30"), opinions_close_on=D(2021, 3, 10), talks_due_on=D(2021, 3, 10),
+        excellent_quota_numerator=3, excellent_quota_denominator=10, opinions_close_on=D(2021, 3, 10), talks_due_on=D(2021, 3, 10),
         self_reviews_due_on=D(2021, 3, 12), ballot_closes_at=_aware(D(2021, 3, 15), 12),
         rectification_plans_due_on=D(2021, 3, 31), talk_rule_set=Meeting.TalkRuleSet.FOUR, supervisors=[zuo],
         ready_at=_aware(D(2021, 3, 13), 10), ready_note="",

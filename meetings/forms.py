@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branchlife.forms import CleanTextMixin, ModelMultipleChoiceField, SearchField
 from branchlife.views import int_or_none
+from evaluations.quota import QUOTA_MAX_LENGTH, Quota
 from organizations.models import Member, Supervisor
 from organizations.selectors import supervisors_in_reach
 
@@ -36,6 +37,51 @@ def branch_members(branch_id):
     return Member.objects.filter(branch_id=branch_id, is_active=True).order_by("name", "id")
 
 
+class QuotaField(forms.Field):
+    """优秀比例上限 as people state it: "30%", "1/3", "三分之一"; empty is no cap (evaluations.policy.Quota).
+
+    Shows its value the way it is typed ("1/3", not 33.33) and, beside the field, how many 优秀 that
+    allows; static/js/quota.js updates that count as one types."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("优秀比例上限"))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"maxlength": QUOTA_MAX_LENGTH, "autocomplete": "off", "data-quota-ratio": "", "placeholder": _("如 30% 或 1/3")}
+        )
+
+    def prepare_value(self, value):
+        return value.text if isinstance(value, Quota) else value
+
+    def to_python(self, value):
+        return value if isinstance(value, Quota) else Quota.parse(value)
+
+    def describe(self, bound_field, *, candidates: int | None, sentence: str) -> None:
+        """The help text: the accepted forms and, for `candidates` people, the resulting number of 优秀 for
+        the value shown (none while it does not read: the error says why). `sentence` says whom it counts,
+        with %(n)s and %(count)s; quota.js fills in the count as one types."""
+        explained = _("可填 30%、1/3 或“三分之一”；留空表示不设上限。")
+        no_cap = _("不设上限。")
+        self.widget.attrs.update(
+            {"data-quota-help": explained, "data-quota-none": no_cap, "data-quota-invalid": _("请填写比例，如 30% 或 1/3。")}
+        )
+        result = ""
+        if candidates is not None:
+            self.widget.attrs["data-quota-candidates"] = candidates
+            self.widget.attrs["data-quota-sentence"] = sentence % {"n": candidates, "count": "{count}"}
+            try:
+                quota = Quota.parse(bound_field.value())
+            except forms.ValidationError:
+                pass
+            else:
+                result = no_cap if quota is None else sentence % {"n": candidates, "count": quota.count(candidates)}
+        # The bound field copied the help text when it was made (to read the value above): set both.
+        self.help_text = bound_field.help_text = f"{explained} {result}".strip()
+
+
 # ---------------------------------------------------------------- the plan
 class MeetingForm(CleanTextMixin, forms.ModelForm):
     branch = forms.ModelChoiceField(label=_("党支部"), queryset=None, required=False)
@@ -54,13 +100,14 @@ class MeetingForm(CleanTextMixin, forms.ModelForm):
         label=_("记录员"), queryset=Member.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text=_("除书记和督导外,可在会上记录的党员"),
     )
+    excellent_quota = QuotaField()
 
     class Meta:
         model = Meeting
         fields = [
-            "kind", "theme", "year", "held_on", "starts_at", "place", "basis", "excellent_quota_percent",
+            "kind", "theme", "year", "held_on", "starts_at", "place", "basis",
             "opinions_close_on", "talks_due_on", "self_reviews_due_on", "ballot_closes_at", "rectification_plans_due_on",
-            "talk_rule_set", "claim_target_member", "claim_target_committee",
+            "talk_rule_set", "claim_target_member", "claim_target_committee", "video_link",
         ]
         widgets = {
             "held_on": DATE, "starts_at": TIME, "opinions_close_on": DATE, "talks_due_on": DATE,
@@ -94,7 +141,12 @@ class MeetingForm(CleanTextMixin, forms.ModelForm):
         offered = [instance.branch] if instance.pk else list(branches if branches is not None else [])
         chosen = [b for b in offered if b.pk == int_or_none(branch_id)]
         self.fields["supervisors"].queryset = supervisors_in_reach(branches=chosen or offered)
-        self.fields["excellent_quota_percent"].help_text = _("留空表示不设优秀比例上限;默认 30%")
+        self.initial.setdefault("excellent_quota", instance.excellent_quota)
+        members = branch_members(int_or_none(branch_id)).count() if int_or_none(branch_id) is not None else None
+        self.fields["excellent_quota"].describe(
+            self["excellent_quota"], candidates=members,
+            sentence=_("按本支部现有 %(n)s 名党员计，优秀最多 %(count)s 名。"),
+        )
 
     def clean_review_aspects_text(self):
         lines = [line.strip() for line in self.cleaned_data["review_aspects_text"].splitlines() if line.strip()]
@@ -105,7 +157,7 @@ class MeetingForm(CleanTextMixin, forms.ModelForm):
         return lines
 
     def service_fields(self) -> dict:
-        data = {k: self.cleaned_data[k] for k in self.Meta.fields}
+        data = {k: self.cleaned_data[k] for k in [*self.Meta.fields, "excellent_quota"]}
         data["custom_talk_rules"] = list(self.cleaned_data.get("custom_talk_rules") or [])
         data["review_aspects"] = self.cleaned_data["review_aspects_text"]
         return data
@@ -418,7 +470,7 @@ class AttendanceForm(CleanTextMixin, forms.Form):
     def __init__(self, *args, meeting, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = members
-        existing = {a.member_id: a for a in meeting.attendance.all()}
+        self.existing = existing = {a.member_id: a for a in meeting.attendance.all()}
         self.fields["supervisors_present"].queryset = meeting.supervisors.all()
         self.fields["supervisors_present"].initial = list(meeting.supervisors_present.all())
         for m in members:
@@ -429,18 +481,21 @@ class AttendanceForm(CleanTextMixin, forms.Form):
             )
             self.fields[f"reason_{m.pk}"] = forms.CharField(
                 label=_("原因"), required=False, max_length=200, initial=a.reason if a else "",
-                widget=forms.TextInput(attrs={"placeholder": _("缺席/请假原因")}),
+                widget=forms.TextInput(attrs={"placeholder": _("缺席、请假须填原因")}),
             )
 
     def member_rows(self):
-        return [(m, self[f"status_{m.pk}"], self[f"reason_{m.pk}"]) for m in self.members]
+        return [(m, self[f"status_{m.pk}"], self[f"reason_{m.pk}"], self.existing.get(m.pk)) for m in self.members]
 
     def clean(self):
         data = super().clean()
         for m in self.members:
             status, reason = data.get(f"status_{m.pk}"), (data.get(f"reason_{m.pk}") or "").strip()
-            if status and status != Attendance.Status.PRESENT and not reason:
+            if status and status not in Attendance.ATTENDED and not reason:
                 self.add_error(f"reason_{m.pk}", _("请注明原因。"))
+        missing = [m.name for m in self.members if f"reason_{m.pk}" in self.errors]
+        if missing:
+            self.add_error(None, _("缺席或请假须注明原因：%(names)s。") % {"names": "、".join(missing)})
         return data
 
     def rows(self):

@@ -1,13 +1,13 @@
 import secrets
 import uuid
-from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinLengthValidator
+from django.core.validators import MinLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.quota import quota_columns
 from organizations.models import Member, Organization, Supervisor
 
 # Seed 002: members write their self-review "from six aspects". A meeting may change the list.
@@ -56,19 +56,13 @@ class Meeting(models.Model):
     starts_at = models.TimeField(_("开始时间"), null=True, blank=True)
     place = models.CharField(_("地点"), max_length=200, blank=True)
     video_link = models.URLField(
-        _("视频会议链接"), blank=True, max_length=500, help_text=_("流动党员等远程参会时使用,随会议通知发出。")
+        _("视频会议链接"), blank=True, max_length=500, help_text=_("流动党员等远程参会时使用，随会议通知发出。")
     )
     supervisors = models.ManyToManyField(Supervisor, verbose_name=_("督导"), blank=True, related_name="meetings")
-    # None means no cap on 优秀 (some local rules set none); the default follows seed 000's 30%.
-    excellent_quota_percent = models.DecimalField(
-        _("优秀比例上限(%)"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        default=Decimal("30"),
-        validators=[MaxValueValidator(Decimal("100"))],
-    )
+    # The 优秀 cap as an exact ratio (evaluations.policy.Quota): 1/3 stays 1/3, 30% is 3/10, reduced.
+    # Both null means no cap (some local rules set none); the default follows seed 000's 30%.
+    excellent_quota_numerator = models.PositiveIntegerField(_("优秀比例上限（分子）"), null=True, blank=True, default=3)
+    excellent_quota_denominator = models.PositiveIntegerField(_("优秀比例上限（分母）"), null=True, blank=True, default=10)
     opinions_close_on = models.DateField(_("征求意见截止"), null=True, blank=True)
     talks_due_on = models.DateField(_("谈心谈话完成"), null=True, blank=True)
     self_reviews_due_on = models.DateField(_("对照检查材料提交截止"), null=True, blank=True)
@@ -114,10 +108,15 @@ class Meeting(models.Model):
                 name="meeting_one_annual_per_branch_year",
                 violation_error_message=_("该支部这一年度的年度组织生活会已经安排。"),
             ),
+            # Quota: both null (no cap) or both set, a ratio between 0 and 1.
             models.CheckConstraint(
-                condition=Q(excellent_quota_percent__isnull=True)
-                | (Q(excellent_quota_percent__gte=0) & Q(excellent_quota_percent__lte=100)),
-                name="meeting_quota_between_0_and_100",
+                condition=Q(excellent_quota_numerator__isnull=True, excellent_quota_denominator__isnull=True)
+                | Q(excellent_quota_numerator__isnull=False, excellent_quota_denominator__isnull=False),
+                name="meeting_quota_both_or_none",
+            ),
+            models.CheckConstraint(condition=Q(excellent_quota_denominator__gt=0), name="meeting_quota_denominator_positive"),
+            models.CheckConstraint(
+                condition=Q(excellent_quota_numerator__lte=F("excellent_quota_denominator")), name="meeting_quota_at_most_all"
             ),
         ]
 
@@ -125,6 +124,9 @@ class Meeting(models.Model):
         if self.kind == self.Kind.SPECIAL and self.theme:
             return f"{self.branch} {self.year}年度专题组织生活会({self.theme})"
         return f"{self.branch} {self.year}年度组织生活会"
+
+    # The 优秀 cap the evaluation will copy, as a Quota (None: no cap); evaluations.quota has no model imports.
+    excellent_quota = quota_columns()
 
 
 class StudySession(models.Model):

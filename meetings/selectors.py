@@ -826,6 +826,23 @@ def my_home(*, member: Member) -> MyHome:
     return home
 
 
+# ---------------------------------------------------------------- the meeting room follows the meeting's date
+def record_closed_reason(*, meeting: Meeting, today: dt.date | None = None) -> str:
+    """Why the room's records (attendance, the live record, supervisors present, comments, check-in and the
+    in-room evaluation) cannot be written today; "" when they can. They open on the meeting's day, so a
+    meeting not yet held can never report who attended it. A meeting that moved earlier moves its date."""
+    today = today or timezone.localdate()
+    if meeting.closed_at is not None:
+        return _("会议已结束，记录不能再修改。")
+    if meeting.held_on is None:
+        return _("请先填写会议召开日期：会议当天起才能签到、登记出席和记录会议。")
+    if today < meeting.held_on:
+        return _("会议定于%(d)s召开，当天起才能签到、登记出席、记录会议和扫码测评。会议如提前召开，请先修改召开日期（会重新发出会议通知）。") % {
+            "d": f"{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日"
+        }
+    return ""
+
+
 # ---------------------------------------------------------------- attendance (issue 5), part of the contract
 def members_present(*, meeting: Meeting) -> list[Member] | None:
     """Members marked present at the meeting; None while attendance has not been recorded."""
@@ -1053,6 +1070,7 @@ class MeetingReport:
     commitments: int
     evaluation: dict | None
     next_steps: list[str]
+    evaluation_note: str = ""
 
     @property
     def meeting_title(self) -> str:
@@ -1091,6 +1109,19 @@ def _time_of_day(t) -> str:
     label = _("上午") if t.hour < 12 else _("下午")
     hour = t.hour if t.hour <= 12 else t.hour - 12
     return _("%(period)s%(hour)s:%(minute)s") % {"period": label.strip(), "hour": hour, "minute": f"{t.minute:02d}"}
+
+
+def evaluation_record_note(*, meeting: Meeting) -> str:
+    """How the vote was taken, for the record: 扫码测评 in the room, and an early close with its reason."""
+    from evaluations.models import Evaluation
+
+    evaluation = Evaluation.objects.filter(meeting=meeting).only("in_room", "early_close_reason").first()
+    if evaluation is None:
+        return ""
+    parts = [_("民主测评在会场扫码进行，到会党员（含远程参会）投票。")] if evaluation.in_room else []
+    if evaluation.early_close_reason:
+        parts.append(evaluation.early_close_reason + "。")
+    return "".join(parts)
 
 
 def _evaluation_summary(meeting: Meeting) -> dict | None:
@@ -1145,5 +1176,6 @@ def meeting_report(*, meeting: Meeting) -> MeetingReport:
         claims=ClaimedProblem.objects.filter(meeting=meeting).count(),
         commitments=Commitment.objects.filter(meeting=meeting).count(),
         evaluation=_evaluation_summary(meeting),
+        evaluation_note=evaluation_record_note(meeting=meeting),
         next_steps=[line.strip() for line in meeting.next_steps.splitlines() if line.strip()],
     )

@@ -36,13 +36,14 @@ from .models import (
 )
 
 MEETING_FIELDS = (
-    "kind", "theme", "year", "held_on", "starts_at", "place", "excellent_quota_percent", "opinions_close_on",
+    "kind", "theme", "year", "held_on", "starts_at", "place", "excellent_quota", "opinions_close_on",
     "talks_due_on", "self_reviews_due_on", "ballot_closes_at", "rectification_plans_due_on", "basis",
     "talk_rule_set", "custom_talk_rules", "review_aspects", "claim_target_member", "claim_target_committee",
+    "video_link",
 )
 
 # What a calendar event shows of the meeting's when and where: a change raises its SEQUENCE.
-CALENDAR_FIELDS = ("held_on", "starts_at", "place")
+CALENDAR_FIELDS = ("held_on", "starts_at", "place", "video_link")
 
 
 # ---------------------------------------------------------------- the plan
@@ -588,9 +589,15 @@ DEFAULT_AGENDA = [
 ]
 
 
-def _require_open(meeting: Meeting) -> None:
+def _require_not_closed(meeting: Meeting) -> None:
     if meeting.closed_at is not None:
-        raise ValidationError(_("会议已结束,记录不能再修改。"))
+        raise ValidationError(_("会议已结束，记录不能再修改。"))
+
+
+def _require_open(meeting: Meeting) -> None:
+    """The room's records are written on the meeting's day or later, until the meeting is closed."""
+    if reason := selectors.record_closed_reason(meeting=meeting):
+        raise ValidationError(reason)
 
 
 def _same_branch(meeting: Meeting, *members: Member | None) -> None:
@@ -618,7 +625,7 @@ class AgendaInput:
 @transaction.atomic
 def agenda_save(*, meeting: Meeting, items: Sequence[AgendaInput]) -> list[AgendaItem]:
     """The agenda as listed, in that running order; items left out are removed."""
-    _require_open(meeting)
+    _require_not_closed(meeting)
     items = [i for i in items if i.title.strip()]
     if not items:
         raise ValidationError(_("议程至少要有一项。"))
@@ -648,17 +655,47 @@ def attendance_save(*, meeting: Meeting, rows: Sequence[AttendanceInput], superv
     errors = []
     for row in rows:
         _same_branch(meeting, row.member)
-        if row.status != Attendance.Status.PRESENT and not row.reason.strip():
-            errors.append(_("%(name)s:缺席或请假须注明原因。") % {"name": row.member.name})
+        if row.status not in Attendance.ATTENDED and not row.reason.strip():
+            errors.append(_("%(name)s：缺席或请假须注明原因。") % {"name": row.member.name})
     if errors:
         raise ValidationError(errors)
     for row in rows:
         Attendance.objects.update_or_create(
             meeting=meeting, member=row.member,
-            defaults={"status": row.status, "reason": "" if row.status == Attendance.Status.PRESENT else row.reason.strip()},
+            defaults={"status": row.status, "reason": row.reason.strip()},
         )
     allowed = set(meeting.supervisors.values_list("pk", flat=True))
     meeting.supervisors_present.set([s for s in supervisors_present if s.pk in allowed])
+
+
+def member_check_in(*, meeting: Meeting, member: Member | None, via: str, now: dt.datetime | None = None) -> Attendance:
+    """A member checks themself in (扫码签到 in the room, or the read-out code when joining by video).
+
+    Once only: a second check-in is refused, not recorded again. A row the secretary entered before (say
+    请假, and the member came after all) is turned into attendance; the secretary corrects it afterwards."""
+    if member is None:
+        raise ValidationError(_("只有本支部党员可以签到。"))
+    if member.branch_id != meeting.branch_id:
+        raise ValidationError(_("你不是本支部党员，不能在本次会议签到。"))
+    _require_open(meeting)
+    now = now or timezone.now()
+    status = Attendance.Status.REMOTE if via == Attendance.Via.CODE else Attendance.Status.PRESENT
+    with transaction.atomic():
+        row = Attendance.objects.select_for_update().filter(meeting=meeting, member=member).first()
+        if row is not None and row.checked_in_at is not None:
+            raise ValidationError(
+                _("你已于%(t)s签到，无需重复签到。") % {"t": timezone.localtime(row.checked_in_at).strftime("%H:%M")}
+            )
+        row = row or Attendance(meeting=meeting, member=member)
+        if row.status not in Attendance.ATTENDED or row.pk is None:
+            row.status, row.reason = status, ""
+        row.checked_in_via, row.checked_in_at = via, now
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:  # the same member checking in twice at once: one row wins
+            raise ValidationError(_("你已经签到，无需重复签到。")) from None
+    return row
 
 
 def _entry_exists(model, meeting: Meeting, client_id):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import checkin_views, views
 
 app_name = "meetings"
 
@@ -61,6 +61,10 @@ urlpatterns += [
     path("<int:pk>/attendance/", views.attendance, name="attendance"),
     path("<int:pk>/agenda/", views.agenda_edit, name="agenda"),
     path("<int:pk>/record/", views.record, name="record"),
+    # 扫码签到 (issue 17)
+    path("<int:pk>/checkin/screen/", checkin_views.checkin_screen, name="checkin_screen"),
+    path("<int:pk>/checkin/remote/", checkin_views.checkin_remote, name="checkin_remote"),
+    path("<int:pk>/checkin/<str:code>/", checkin_views.checkin_scan, name="checkin_scan"),
     path("<int:pk>/record/entries/", views.record_entry, name="record_entry"),
     path("<int:pk>/record/<str:kind>/<int:entry_pk>/delete/", views.record_entry_delete, name="record_entry_delete"),
     path("<int:pk>/record/text/", views.record_text, name="record_text"),

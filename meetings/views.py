@@ -194,6 +194,7 @@ def meeting_detail(request, pk):
             "phase": selectors.meeting_phase(meeting=meeting),
             "record": record,
             "public_url": _public_url(meeting),
+            "room_open": not selectors.record_closed_reason(meeting=meeting),
             "can_submit": request.user.has_perm("meetings.submit_opinion", meeting) and selectors.opinions_open(meeting=meeting),
             **flags,
         },
@@ -1067,6 +1068,7 @@ def attendance(request, pk):
     perm = "meetings.record_meeting" if request.method == "POST" else "meetings.view_record"
     meeting = _record_meeting(request, pk, perm)
     can_record = request.user.has_perm("meetings.record_meeting", meeting)
+    room_closed = selectors.record_closed_reason(meeting=meeting)
     members = selectors.meeting_members(meeting=meeting)
     form = AttendanceForm(request.POST if request.method == "POST" else None, meeting=meeting, members=members)
     if request.method == "POST" and form.is_valid():
@@ -1084,7 +1086,9 @@ def attendance(request, pk):
         "meetings/attendance.html",
         {
             "meeting": meeting, "form": form, "summary": selectors.attendance_summary(meeting=meeting, members=members),
-            "agenda": selectors.agenda(meeting=meeting), "can_record": can_record,
+            "agenda": selectors.agenda(meeting=meeting), "can_record": can_record, "room_closed": room_closed,
+            "can_write": can_record and not room_closed,
+            "can_open_evaluation": request.user.has_perm("evaluations.create_evaluation", meeting),
         },
         status=400 if form.errors else 200,
     )
@@ -1121,6 +1125,8 @@ def agenda_edit(request, pk):
 def record(request, pk):
     """The live record, typed in the meeting room on a laptop (static/js/meetings_record.js)."""
     meeting = _record_meeting(request, pk)
+    if reason := selectors.record_closed_reason(meeting=meeting):
+        return render(request, "meetings/room_not_open.html", {"meeting": meeting, "reason": reason})
     members = selectors.meeting_members(meeting=meeting)
     summary = selectors.attendance_summary(meeting=meeting, members=members)
     present_ids = {m.pk for m, a in summary.rows if a is None or a.status in Attendance.ATTENDED}

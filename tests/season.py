@@ -21,16 +21,19 @@ def office_vote_opens_today():
     # The meetings demo builds it; a test with only the demo's organizations gets a bare one.
     meeting, _created = Meeting.objects.get_or_create(
         branch=Organization.objects.get(name="水阜镇机关党支部"), year=season.year, kind=Meeting.Kind.ANNUAL,
-        defaults={"held_on": season.anchor, "excellent_quota_percent": 30},
+        defaults={"held_on": season.anchor, "excellent_quota_numerator": 3, "excellent_quota_denominator": 10},
     )
     yesterday = season.day(-1)
     Meeting.objects.filter(pk=meeting.pk).update(
         held_on=season.anchor, opinions_close_on=yesterday, talks_due_on=yesterday, self_reviews_due_on=yesterday,
     )
+    meeting.refresh_from_db()
     members = {m.name: m for m in Member.objects.filter(branch=meeting.branch, is_active=True).order_by("id")}
     now = timezone.now()
+    # An hour ago, but not before the meeting's day began (voting follows the meeting, issue 17).
+    opens_at = max(now - dt.timedelta(hours=1), timezone.make_aware(dt.datetime.combine(season.anchor, dt.time.min)))
     evaluation = services.evaluation_create(
-        meeting=meeting, opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(days=2),
+        meeting=meeting, opens_at=opens_at, closes_at=now + dt.timedelta(days=2),
         with_qualifications=True,
         # All 28 are evaluated here (the default would be the 25 in service): 30% of 28 → 8 优秀 a ballot.
         candidates=list(members.values()), voters=list(members.values()),

@@ -114,7 +114,9 @@ def test_an_opinion_stored_with_a_control_character_still_exports(meeting, login
 
 
 def test_the_record_autosave_loses_control_characters_too(meeting, login):
-    # The record's long texts are autosaved field by field, without a form.
+    # The record's long texts are autosaved field by field, without a form, on the meeting's day.
+    meeting.held_on = timezone.localdate()
+    meeting.save(update_fields=["held_on"])
     response = login("secretary").post(
         reverse("meetings:record_text", args=[meeting.pk]), {"kind": "minutes", "text": "会议\x01纪要\r\n第二行"}
     )
@@ -167,7 +169,7 @@ def test_a_next_on_this_site_is_still_followed(demo_orgs, login):
     [("0001-01-01T00:00", "2026-12-01T09:00"), ("2026-12-01T09:00", "9999-12-31T23:59"), ("0001-01-01T00:00", "0001-01-02T00:00")],
 )
 def test_an_evaluation_date_out_of_range_is_a_form_error(meeting, login, opens, closes):
-    data = {"opens_at": opens, "closes_at": closes, "excellent_quota_percent": "30"}
+    data = {"opens_at": opens, "closes_at": closes, "excellent_quota": "30%"}
     response = login("secretary").post(reverse("evaluations:evaluation_create", args=[meeting.pk]), data)
     assert response.status_code == 200  # the form again, with the error next to the field
     assert "日期超出范围。" in response.content.decode()

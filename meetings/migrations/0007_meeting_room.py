@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='meeting',
             name='video_link',
-            field=models.URLField(blank=True, help_text='流动党员等远程参会时使用,随会议通知发出。', max_length=500, verbose_name='视频会议链接'),
+            field=models.URLField(blank=True, help_text='流动党员等远程参会时使用，随会议通知发出。', max_length=500, verbose_name='视频会议链接'),
         ),
         migrations.AlterField(
             model_name='attendance',

@@ -26,6 +26,8 @@ def meeting_details(meeting) -> str:
     lines = [_("时间：%(when)s") % {"when": when}]
     if meeting.place:
         lines.append(_("地点：%(place)s") % {"place": meeting.place})
+    if meeting.video_link:
+        lines.append(_("远程参会（视频会议）：%(link)s") % {"link": meeting.video_link})
     agenda = [item.title for item in meeting.agenda_items.all()]
     if agenda:
         lines.append(_("议程：") + "；".join(f"{i}. {title}" for i, title in enumerate(agenda, 1)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -86,7 +85,7 @@ def build_known() -> Known:
     k.meeting1 = Meeting.objects.create(
         branch=b1, year=YEAR, held_on=days(-10), closed_at=at(days(-10)), place="会议室",
         opinions_close_on=days(-20), talks_due_on=days(-15), self_reviews_due_on=days(-12),
-        rectification_plans_due_on=days(-3), excellent_quota_percent=Decimal("30"),
+        rectification_plans_due_on=days(-3), excellent_quota_numerator=3, excellent_quota_denominator=10,
     )
     k.meeting1.supervisors.add(k.supervisor)
     k.meeting1.supervisors_present.add(k.supervisor)
@@ -124,7 +123,7 @@ def build_known() -> Known:
                                   reason="病假" if name == "党员三" else "")
     # Evaluation determined: 1 优秀 (30% of 6 = 1), 4 合格, 1 基本合格; 5 of 6 voted.
     evaluation = Evaluation.objects.create(
-        meeting=k.meeting1, excellent_quota_percent=Decimal("30"), opens_at=at(days(-10), 9),
+        meeting=k.meeting1, excellent_quota=k.meeting1.excellent_quota, opens_at=at(days(-10), 9),
         closes_at=at(days(-10), 17), sealed_at=timezone.now(), determined_at=timezone.now(),
     )
     grades = ["excellent", "qualified", "qualified", "qualified", "qualified", "basic"]

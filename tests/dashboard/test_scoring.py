@@ -16,6 +16,7 @@ from dashboard.scoring import (
     share,
     talk_requirements,
 )
+from evaluations.policy import Quota
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -46,9 +47,10 @@ def test_it_counts_required_talks_rule_by_rule():
 
 
 def test_it_checks_the_quota_in_exact_arithmetic():
-    assert is_over_quota(quota_percent=Decimal("30"), candidates=8, excellent=3)  # 30% of 8 = 2.4 → 2
-    assert not is_over_quota(quota_percent=Decimal("30"), candidates=8, excellent=2)
-    assert not is_over_quota(quota_percent=None, candidates=8, excellent=8)  # no cap set
+    assert is_over_quota(quota=Quota.parse("30%"), candidates=8, excellent=3)  # 30% of 8 = 2.4 → 2
+    assert not is_over_quota(quota=Quota.parse("30%"), candidates=8, excellent=2)
+    assert not is_over_quota(quota=None, candidates=8, excellent=8)  # no cap set
+    assert not is_over_quota(quota=Quota.parse("1/3"), candidates=30, excellent=10)  # 33.33% would allow 9
 
 
 def test_it_flags_only_what_is_past_its_deadline():

@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q
 
 from dashboard import selectors
 from evaluations.models import Ballot, BallotMark, Candidate, Evaluation, Voter
-from evaluations.policy import excellent_quota
+from evaluations.policy import Quota, excellent_quota
 from meetings.models import Forum, Meeting, Opinion, SelfReview, Talk
 from organizations.models import Member, Organization
 from rectification.models import RectificationItem
@@ -57,7 +57,7 @@ def test_its_ballots_are_consistent_and_anonymous(db):
         assert ballots == e.voted  # one ballot per voter who voted, online or on paper
         assert BallotMark.objects.filter(evaluation=e).count() == ballots * e.candidates_n
         excellent = Candidate.objects.filter(evaluation=e, final_grade="excellent").count()
-        quota = excellent_quota(percent=e.excellent_quota_percent, candidates=e.candidates_n)
+        quota = excellent_quota(quota=Quota.of(e.excellent_quota_numerator, e.excellent_quota_denominator), candidates=e.candidates_n)
         assert quota is None or excellent <= quota
     # Nothing ties a ballot to a voter: no voter column, no time on ballots or marks.
     assert not {"voter", "member", "created_at"} & {f.name for f in Ballot._meta.get_fields()}

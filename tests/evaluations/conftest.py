@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+import random
 
 import pytest
 from django.utils import timezone
 
 from evaluations import services
 from evaluations.models import Candidate, Evaluation, Grade
+from evaluations.policy import Quota
 from evaluations.services import BallotContent
 from meetings.models import Meeting
 from organizations.models import Organization
@@ -39,7 +40,7 @@ class Builder:
         *,
         n: int = 8,
         state: str = "open",
-        quota: Decimal | None = Decimal("30"),
+        quota: str | None = "30%",
         with_users: bool = False,
         branch=None,
         members=None,
@@ -47,9 +48,12 @@ class Builder:
     ) -> Evaluation:
         branch = branch or self.branch()
         members = members if members is not None else self.members(branch, n, with_users=with_users)
-        meeting = Meeting.objects.create(branch=branch, year=2026, kind=Meeting.Kind.ANNUAL, excellent_quota_percent=quota)
         now = timezone.now()
         opens = {"open": now - dt.timedelta(hours=1), "scheduled": now + dt.timedelta(hours=1)}.get(state, now - dt.timedelta(hours=2))
+        # Voting follows the meeting (issue 17): the meeting was held the day voting opens.
+        meeting = Meeting.objects.create(
+            branch=branch, year=2026, kind=Meeting.Kind.ANNUAL, excellent_quota=Quota.parse(quota), held_on=timezone.localdate(opens)
+        )
         evaluation = services.evaluation_create(
             meeting=meeting,
             opens_at=opens,
@@ -59,6 +63,24 @@ class Builder:
             **options,
         )
         evaluation.members = members
+        return evaluation
+
+    def in_room(self, *, n: int = 8, checked_in: int | None = None, with_users: bool = False) -> Evaluation:
+        """扫码测评 (issue 17): a meeting held today, `checked_in` of its n members scanned in (in a
+        shuffled order), voting opened from the room."""
+        from meetings.models import Attendance
+        from meetings.services import member_check_in
+
+        branch = self.branch()
+        members = self.members(branch, n, with_users=with_users)
+        meeting = Meeting.objects.create(branch=branch, year=2026, kind=Meeting.Kind.ANNUAL, held_on=timezone.localdate())
+        arriving = list(members)[: n if checked_in is None else checked_in]
+        random.Random(17).shuffle(arriving)
+        for m in arriving:
+            member_check_in(meeting=meeting, member=m, via=Attendance.Via.QR)
+        evaluation = services.evaluation_open_in_room(meeting=meeting)
+        evaluation.members = members
+        evaluation.attendees = arriving
         return evaluation
 
     @staticmethod

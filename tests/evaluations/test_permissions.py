@@ -72,7 +72,8 @@ def test_it_allows_only_the_right_roles(evaluations, client, login, url_name, ta
 @pytest.mark.parametrize(("role", "status"), [("secretary", 302), ("county", 302), ("member", 403), ("anyue", 403), ("supervisor", 403)])
 def test_it_lets_only_managers_close_the_voting(evaluations, client, login, role, status):
     login(role)
-    response = client.post(reverse("evaluations:close_now", args=[evaluations["office"].pk]))
+    # nobody has voted yet: closing early needs a reason (issue 17)
+    response = client.post(reverse("evaluations:close_now", args=[evaluations["office"].pk]), {"reason": "改为纸质票"})
     assert response.status_code == status
     evaluations["office"].refresh_from_db()
     assert (evaluations["office"].sealed_at is not None) == (status == 302)

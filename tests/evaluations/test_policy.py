@@ -1,10 +1,10 @@
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 
 from evaluations.models import Grade
 from evaluations.policy import (
+    Quota,
     correction_deadline_error,
     default_correction_until,
     disclosure_risks,
@@ -18,17 +18,17 @@ E, Q, B, U = Grade.EXCELLENT, Grade.QUALIFIED, Grade.BASIC, Grade.UNQUALIFIED
 @pytest.mark.parametrize(
     ("percent", "candidates", "quota"),
     [
-        (Decimal("30"), 8, 2),
-        (Decimal("30"), 28, 8),
-        (Decimal("29"), 100, 29),  # a float would give int(0.29 * 100) == 28
-        (Decimal("33.33"), 9, 2),
-        (Decimal("100"), 5, 5),
-        (Decimal("0"), 5, 0),
-        (None, 8, None),
+        ("30%", 8, 2),
+        ("30%", 28, 8),
+        ("29%", 100, 29),  # a float would give int(0.29 * 100) == 28
+        ("33.33%", 9, 2),
+        ("100%", 5, 5),
+        ("0%", 5, 0),
+        ("", 8, None),
     ],
 )
 def test_it_computes_the_quota_exactly(percent, candidates, quota):
-    assert excellent_quota(percent=percent, candidates=candidates) == quota
+    assert excellent_quota(quota=Quota.parse(percent), candidates=candidates) == quota
 
 
 def test_it_suggests_the_plurality_grade_with_ties_going_to_qualified():

@@ -25,8 +25,8 @@ pytestmark = [
 TABLES = (Voter._meta.db_table, Ballot._meta.db_table, BallotMark._meta.db_table)
 
 
-def cast_close_and_seal(build, n=12):
-    ev = build.evaluation(n=n)
+def cast_close_and_seal(build, n=12, in_room=False):
+    ev = build.in_room(n=n) if in_room else build.evaluation(n=n)
     order = list(ev.members)
     random.Random(25).shuffle(order)
     for voter in order:
@@ -36,8 +36,9 @@ def cast_close_and_seal(build, n=12):
     return ev
 
 
-def test_no_row_version_of_the_voting_window_survives_in_the_pages(build):
-    ev = cast_close_and_seal(build)
+@pytest.mark.parametrize("in_room", [False, True], ids=["online", "in-room"])
+def test_no_row_version_of_the_voting_window_survives_in_the_pages(build, in_room):
+    ev = cast_close_and_seal(build, in_room=in_room)
     tasks.ballot_tables_purge()  # what the seal queues (beat runs it again for any it missed)
     ev.refresh_from_db()
     assert ev.purged_at is not None

@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from organizations.models import Supervisor
 from tests.clock import starting_at_now
@@ -21,6 +22,14 @@ def meeting(demo_orgs):
     m = MeetingFactory(branch=demo_orgs.orgs["office"])
     m.supervisors.set([Supervisor.objects.get(user=demo_orgs.users["supervisor"])])
     return m
+
+
+@pytest.fixture
+def meeting_day(meeting):
+    """The same meeting on its day: the room's records (attendance, the record, check-in) open then."""
+    meeting.held_on = timezone.localdate()
+    meeting.save(update_fields=["held_on"])
+    return meeting
 
 
 @pytest.fixture

@@ -1,8 +1,12 @@
+import pytest
 from django.urls import reverse
 
 from meetings import selectors
 from meetings.models import AgendaItem, Attendance
 from organizations.models import Supervisor
+
+# The room's records open on the meeting's day (issue 17): these tests are on that day.
+pytestmark = pytest.mark.usefixtures("meeting_day")
 
 
 def post_attendance(client, meeting, people, absent=(), leave=(), reasons=None, supervisors=()):

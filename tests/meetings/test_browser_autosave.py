@@ -4,6 +4,7 @@ record's queue re-sends entries made offline exactly once (issue 5)."""
 import time
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from meetings.models import Criticism, SelfReview
@@ -66,7 +67,7 @@ def test_a_self_review_typed_offline_is_kept_and_saved_later(transactional_db, d
 
 
 def test_the_live_record_resends_offline_entries_once(transactional_db, demo_orgs, live_server, client, browser):
-    meeting = MeetingFactory(branch=demo_orgs.orgs["office"])
+    meeting = MeetingFactory(branch=demo_orgs.orgs["office"], held_on=timezone.localdate(), opinions_close_on=None, talks_due_on=None, self_reviews_due_on=None)
     yang = demo_orgs.members["office"]["杨丽"]
     ctx = logged_in(browser, live_server, client, demo_orgs.users["secretary"], viewport={"width": 1366, "height": 900})
     page = ctx.new_page()

@@ -10,7 +10,7 @@ from .factories import MeetingFactory, days
 def plan(branch, **overrides):
     data = {
         "branch": branch.pk, "kind": "annual", "year": "2099", "held_on": days(30).isoformat(), "starts_at": "09:00",
-        "place": "镇政府三楼会议室", "basis": "", "excellent_quota_percent": "30",
+        "place": "镇政府三楼会议室", "basis": "", "excellent_quota": "30%",
         "opinions_close_on": days(10).isoformat(), "talks_due_on": days(20).isoformat(),
         "self_reviews_due_on": days(25).isoformat(), "ballot_closes_at": f"{days(30).isoformat()}T17:00",
         "rectification_plans_due_on": days(45).isoformat(), "talk_rule_set": "three",
@@ -25,18 +25,18 @@ def test_it_plans_a_meeting(office, login):
     meeting = Meeting.objects.get(branch=office, year=2099)
     assert response.status_code == 302
     assert response.url == reverse("meetings:timeline", args=[meeting.pk])
-    assert meeting.excellent_quota_percent == 30
+    assert (meeting.excellent_quota_numerator, meeting.excellent_quota_denominator) == (3, 10)
     assert meeting.review_aspects == ["理想信念方面", "作风方面"]
     assert meeting.opinions_close_on == days(10)
     assert len(meeting.public_token) >= 22
 
 
 def test_it_lets_a_special_meeting_carry_a_theme_and_no_quota(office, login):
-    data = plan(office, kind="special", theme="学党史、悟思想、办实事、开新局", excellent_quota_percent="")
+    data = plan(office, kind="special", theme="学党史、悟思想、办实事、开新局", excellent_quota="")
     response = login("secretary").post(reverse("meetings:meeting_create"), data)
     assert response.status_code == 302
     meeting = Meeting.objects.get(branch=office, kind="special")
-    assert meeting.excellent_quota_percent is None
+    assert meeting.excellent_quota is None and meeting.excellent_quota_denominator is None
     assert str(meeting).endswith("(学党史、悟思想、办实事、开新局)")
 
 

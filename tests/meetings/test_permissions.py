@@ -96,7 +96,8 @@ TABLE = [
 
 
 @pytest.fixture
-def targets(meeting, palace_meeting, people):
+def targets(meeting_day, palace_meeting, people):
+    meeting = meeting_day  # held today: the record is open (issue 17)
     me = people["杨丽"]
     claimed = OpinionFactory(meeting=meeting)
     claimed.claims.create(member=me, claimed_on=claimed.received_on)
@@ -151,7 +152,8 @@ def test_the_public_link_is_keyed_by_an_unguessable_token(meeting, client):
     assert response.status_code == 404
 
 
-def test_a_designated_recorder_writes_the_record_and_other_members_do_not(meeting, people, client):
+def test_a_designated_recorder_writes_the_record_and_other_members_do_not(meeting_day, people, client):
+    meeting = meeting_day
     from tests.organizations.factories import UserFactory
 
     recorder, other = people["刘芳"], people["赵磊"]

@@ -1,12 +1,17 @@
 import uuid
 
+import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import selectors
 from meetings.models import Attendance, ClaimedProblem, Commitment, Criticism, MeetingComment
 from organizations.models import Supervisor
 
 from .factories import MeetingFactory, ProblemFactory, SelfReviewFactory
+
+# The room's records open on the meeting's day (issue 17): these tests are on that day.
+pytestmark = pytest.mark.usefixtures("meeting_day")
 
 FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
 
@@ -97,7 +102,8 @@ def test_vague_or_repeated_criticism_is_flagged(demo_orgs, people, login):
     office = demo_orgs.orgs["office"]
     old = SelfReviewFactory(meeting=MeetingFactory(branch=office, year=2024), member=people["杨丽"], status="approved")
     ProblemFactory(review=old, text="对群众反映的问题跟进不及时")
-    meeting = MeetingFactory(branch=office, year=2025)
+    meeting = MeetingFactory(branch=office, year=2025, held_on=timezone.localdate(), opinions_close_on=None,
+                             talks_due_on=None, self_reviews_due_on=None)
     response = entry(login("secretary"), meeting, kind="criticism", member=people["杨丽"].pk, giver=people["赵磊"].pk,
                      text="对群众反映的问题跟进不及时")
     assert [h["kind"] for h in response.json()["hints"]] == ["repeat"]

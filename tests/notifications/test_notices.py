@@ -71,7 +71,7 @@ def accounts(people):
 def plan(client, office, **overrides):
     data = {
         "branch": office.pk, "kind": "special", "theme": "以学铸魂", "year": "2026", "held_on": MEETING_DAY.isoformat(),
-        "starts_at": "09:00", "place": "镇政府三楼会议室", "basis": "", "excellent_quota_percent": "30",
+        "starts_at": "09:00", "place": "镇政府三楼会议室", "basis": "", "excellent_quota": "30%",
         "opinions_close_on": "2026-12-05", "talks_due_on": "2026-12-10", "self_reviews_due_on": "2026-12-15",
         "ballot_closes_at": "2026-12-20T17:00", "rectification_plans_due_on": "2027-01-20", "talk_rule_set": "three",
         "claim_target_member": "3", "claim_target_committee": "5", "review_aspects_text": "理想信念方面",
