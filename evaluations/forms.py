@@ -35,7 +35,10 @@ class EvaluationForm(forms.ModelForm):
 
     class Meta:
         model = Evaluation
-        fields = ["opens_at", "closes_at", "excellent_quota", "self_rating", "with_qualifications", "with_committee_rating"]
+        fields = [
+            "opens_at", "closes_at", "excellent_quota", "self_rating", "with_qualifications", "with_committee_rating",
+            "with_peer_review",
+        ]
         widgets = {"opens_at": DateTimeLocalInput(), "closes_at": DateTimeLocalInput()}
         # Year 1 or 9999 is a form error, not an OverflowError while the times are converted to UTC.
         field_classes = {"opens_at": DateTimeField, "closes_at": DateTimeField}
@@ -175,6 +178,26 @@ def _count_input(*, narrow: bool = True) -> forms.NumberInput:
     # digit pad on a phone. A class, not a style attribute: the Content-Security-Policy refuses those.
     css = "form-control form-control-sm" + (" bl-count-input" if narrow else "")
     return forms.NumberInput(attrs={"class": css, "inputmode": "numeric", "min": 0})
+
+
+class PeerReviewForm(forms.Form):
+    """个人自评和党小组互评: one's own grade, then a grade for each other member of one's 党小组."""
+
+    def __init__(self, *args, own: Candidate | None, peers: list[Candidate], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.peers = peers
+        if own is not None:
+            self.fields["self_grade"] = CodeField(codes=GRADE_CODES, label=_("个人自评"))
+        for c in peers:
+            self.fields[f"g_{c.pk}"] = CodeField(codes=GRADE_CODES, label=c.member.name)
+
+    def rows(self):
+        """(label, bound field) for the template: oneself first, then the group."""
+        out = [(_("我给自己的等次"), self["self_grade"])] if "self_grade" in self.fields else []
+        return out + [(c.member.name, self[f"g_{c.pk}"]) for c in self.peers]
+
+    def grades(self) -> dict[int, str]:
+        return {c.pk: self.cleaned_data.get(f"g_{c.pk}") or "" for c in self.peers}
 
 
 class PaperTotalsForm(forms.Form):

@@ -70,6 +70,11 @@ class Evaluation(models.Model):
         _("评价“四个合格”"), default=False, help_text=_("政治合格、执行纪律合格、品德合格、发挥作用合格")
     )
     with_committee_rating = models.BooleanField(_("同时进行班子测评"), default=True)
+    # Issue 17: each member grades themself, then only the members of their 党小组 (large branches).
+    with_peer_review = models.BooleanField(
+        _("个人自评和党小组互评"), default=False,
+        help_text=_("党员先给自己评定等次，再只评价本党小组的党员；适合党员较多、分党小组的支部。"),
+    )
     # 扫码测评: opened in the meeting room from the record; only members on the meeting's roll may vote.
     in_room = models.BooleanField(_("会场扫码测评"), default=False, editable=False)
     # Why voting was closed early below the turnout floor (services.evaluation_close_now); goes into the record.
@@ -181,6 +186,8 @@ class Voter(models.Model):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="voters")
     member = models.ForeignKey(Member, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(_("投票方式"), max_length=8, choices=Channel.choices, blank=True, default="")
+    # 个人自评和党小组互评 submitted (when the evaluation asks for it); like `channel`, no time and no link.
+    peer_done = models.BooleanField(_("已提交自评和互评"), default=False)
     # Who ticked a paper voter on the roster (the secretary or a committee member), never when.
     ticked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -231,6 +238,39 @@ class BallotMark(models.Model):
     class Meta:
         verbose_name = _("测评票分项")
         verbose_name_plural = _("测评票分项")
+
+    def __str__(self) -> str:
+        return self.get_grade_display()
+
+
+class SelfGrade(models.Model):
+    """个人自评: the grade a member gave themself. Their own, so it names the candidate; kept apart from the
+    participation row and rewritten at the seal like the ballots, so that it does not date their 互评."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="self_grades")
+    candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE, related_name="self_grade")
+    grade = models.CharField(_("自评等次"), max_length=12, choices=Grade.choices)
+
+    class Meta:
+        verbose_name = _("个人自评")
+        verbose_name_plural = _("个人自评")
+
+    def __str__(self) -> str:
+        return self.get_grade_display()
+
+
+class PeerMark(models.Model):
+    """党员互评: one grade given to one member by someone of their 党小组 — by whom is stored nowhere."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="peer_marks")
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="peer_marks")
+    grade = models.CharField(max_length=12, choices=Grade.choices)
+
+    class Meta:
+        verbose_name = _("党小组互评")
+        verbose_name_plural = _("党小组互评")
 
     def __str__(self) -> str:
         return self.get_grade_display()

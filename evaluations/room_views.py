@@ -6,18 +6,20 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from branchlife.views import get_for_user
+from branchlife.permissions import actor_of
+from branchlife.views import apply_validation_error, get_for_user
 from meetings.models import Meeting
 
 from . import selectors, services
-from .models import Evaluation, Status
+from .forms import PeerReviewForm
+from .models import Candidate, Evaluation, Grade, Status
 
 
 @login_required
@@ -84,3 +86,33 @@ def voter_add(request, pk):
         else:
             messages.success(request, _("已将%(name)s补登为投票人。") % {"name": member.name})
     return redirect("evaluations:evaluation_detail", evaluation.pk)
+
+
+@never_cache
+@login_required
+def peer_review(request, pk):
+    """个人自评和党小组互评 (issue 17 item 5), for members of the branch on the voters' list."""
+    evaluation = get_for_user(request.user, "evaluations.vote", Evaluation.objects.select_related("meeting__branch"), pk=pk)
+    if not evaluation.with_peer_review:
+        raise Http404
+    member = actor_of(request.user).member
+    own = Candidate.objects.filter(evaluation=evaluation, member=member).first()
+    peers = services.peer_candidates(evaluation=evaluation, member=member)
+    form = PeerReviewForm(request.POST if request.method == "POST" else None, own=own, peers=peers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.peer_review_cast(
+                evaluation=evaluation, member=member, self_grade=form.cleaned_data.get("self_grade") or "", grades=form.grades()
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("已提交个人自评和党小组互评。"))
+            return redirect("evaluations:vote", evaluation.pk)
+    voter = selectors.voter_for(evaluation=evaluation, member=member)
+    return render(
+        request, "evaluations/peer_review.html",
+        {"evaluation": evaluation, "form": form, "voter": voter, "peers": peers, "grades": Grade.choices,
+         "group": member.party_group if member else None},
+        status=400 if form.errors else 200,
+    )

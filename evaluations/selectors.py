@@ -21,11 +21,20 @@ from .models import (
     Grade,
     Handling,
     PaperEntry,
+    PeerMark,
     Qualification,
+    SelfGrade,
     Status,
     Voter,
 )
-from .policy import COMMITTEE_ORDER, GRADE_ORDER, disclosure_risks, excellent_quota, suggest_grades
+from .policy import (
+    COMMITTEE_ORDER,
+    GRADE_ORDER,
+    MIN_BALLOTS_FOR_BREAKDOWN,
+    disclosure_risks,
+    excellent_quota,
+    suggest_grades,
+)
 
 
 # ---------------------------------------------------------------- contracts with other apps
@@ -197,6 +206,40 @@ def attendees_not_on_roster(*, evaluation: Evaluation, now: dt.datetime | None =
     return [m for m in members_present(meeting=evaluation.meeting) or [] if m.pk not in on_roster]
 
 
+@dataclass
+class PeerSummary:
+    """个人自评 and 党小组互评 of one candidate, for the determination page (after the close)."""
+
+    self_grade: str  # label, "" if none given
+    counts: list[tuple[str, int]]  # (grade label, n) in grade order
+    raters: int
+
+    @property
+    def shown(self) -> bool:
+        # As for the branch ballot's breakdown: fewer raters and the counts say too much about each of them.
+        return self.raters >= MIN_BALLOTS_FOR_BREAKDOWN
+
+
+def peer_summaries(*, evaluation: Evaluation) -> dict[int, PeerSummary]:
+    """Per candidate id; empty unless the evaluation asked for them and voting has closed."""
+    if not evaluation.with_peer_review or not evaluation.is_closed():
+        return {}
+    own = dict(SelfGrade.objects.filter(evaluation=evaluation).values_list("candidate_id", "grade"))
+    counts: dict[int, dict[str, int]] = {}
+    rows = PeerMark.objects.filter(evaluation=evaluation).order_by().values("candidate_id", "grade").annotate(n=Count("id"))
+    for row in rows:
+        counts.setdefault(row["candidate_id"], {})[row["grade"]] = row["n"]
+    result = {}
+    for cid in Candidate.objects.filter(evaluation=evaluation).values_list("id", flat=True):
+        mine = counts.get(cid, {})
+        result[cid] = PeerSummary(
+            self_grade=Grade(own[cid]).label if cid in own else "",
+            counts=[(g.label, mine.get(g.value, 0)) for g in GRADE_ORDER],
+            raters=sum(mine.values()),
+        )
+    return result
+
+
 def receipt_counted(*, code: str) -> bool:
     """True when a valid ballot carries this receipt code; nothing else about it is ever shown."""
     if len(services.receipt_normalize(code)) != services.RECEIPT_LENGTH:
@@ -215,6 +258,7 @@ class CandidateTally:
     counts: dict[str, int]
     unmet: dict[str, int]
     suggested: str = ""
+    peer: PeerSummary | None = None  # 个人自评 and 党小组互评, when asked for (set by the determination page)
 
     @property
     def cells(self) -> list[int]:

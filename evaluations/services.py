@@ -31,7 +31,9 @@ from .models import (
     Grade,
     Handling,
     PaperEntry,
+    PeerMark,
     Qualification,
+    SelfGrade,
     Voter,
 )
 from .policy import COMMITTEE_ORDER, GRADE_ORDER, excellent_quota
@@ -43,7 +45,7 @@ RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 RECEIPT_LENGTH = 12  # about 59 bits
 QUALIFICATION_FIELDS = [q.value for q in Qualification]
 # The three tables whose physical order must not follow the voting order once the voting has closed.
-SEALED_MODELS = (Voter, Ballot, BallotMark)
+SEALED_MODELS = (Voter, Ballot, BallotMark, SelfGrade, PeerMark)
 
 
 # ---------------------------------------------------------------- receipt codes
@@ -87,6 +89,7 @@ def evaluation_create(
     self_rating: bool = True,
     with_qualifications: bool = False,
     with_committee_rating: bool = True,
+    with_peer_review: bool = False,
     candidates: Iterable[Member] | None = None,
     voters: Iterable[Member] | None = None,
 ) -> Evaluation:
@@ -98,6 +101,7 @@ def evaluation_create(
         self_rating=self_rating,
         with_qualifications=with_qualifications,
         with_committee_rating=with_committee_rating,
+        with_peer_review=with_peer_review,
         opens_at=opens_at,
         closes_at=closes_at,
     )
@@ -126,7 +130,9 @@ def _clean_times(evaluation: Evaluation) -> None:
         )
 
 
-SETTINGS_FIELDS = ["excellent_quota", "self_rating", "with_qualifications", "with_committee_rating", "opens_at"]
+SETTINGS_FIELDS = [
+    "excellent_quota", "self_rating", "with_qualifications", "with_committee_rating", "with_peer_review", "opens_at",
+]
 
 
 def evaluation_update(*, evaluation: Evaluation, data: Mapping) -> Evaluation:
@@ -315,6 +321,51 @@ def ballot_cast(
         ballot.save(force_insert=True)
         BallotMark.objects.bulk_create(_marks(current, content))
     return code
+
+
+# ---------------------------------------------------------------- 个人自评和党小组互评 (issue 17)
+def peer_candidates(*, evaluation: Evaluation, member: Member) -> list[Candidate]:
+    """Whom this member rates in 党员互评: the other candidates of their own 党小组 (none without one)."""
+    if member.party_group_id is None:
+        return []
+    return list(
+        Candidate.objects.filter(evaluation=evaluation, member__party_group_id=member.party_group_id)
+        .exclude(member=member).select_related("member").order_by("member__name", "member_id")
+    )
+
+
+def peer_review_cast(*, evaluation: Evaluation, member: Member, self_grade: str, grades: Mapping[int, str]) -> None:
+    """A member's own grade and their grades of the others in their 党小组, once. The same rules as the
+    branch ballot: nothing stored names the rater, and the rows are rewritten at the seal."""
+    if not evaluation.with_peer_review:
+        raise ValidationError(_("本次民主评议不进行个人自评和党小组互评。"))
+    own = Candidate.objects.filter(evaluation=evaluation, member=member).first()
+    peers = peer_candidates(evaluation=evaluation, member=member)
+    errors: dict[str, list[str]] = {}
+    if own is not None and self_grade not in Grade.values:
+        errors["self_grade"] = [_("请给自己评定等次。")]
+    for c in peers:
+        if grades.get(c.pk) not in Grade.values:
+            errors[f"g_{c.pk}"] = [_("请选择等次。")]
+    if set(grades) - {c.pk for c in peers}:
+        errors.setdefault("__all__", []).append(_("只能评价本党小组的党员。"))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        current = _lock(evaluation.pk, shared=True)
+        now = timezone.now()
+        if not current.is_open(now):
+            raise ValidationError(_("投票尚未开始。") if now < current.opens_at else _("投票已经截止，不能再提交。"))
+        claimed = Voter.objects.filter(evaluation_id=current.pk, member=member, peer_done=False).update(peer_done=True)
+        if not claimed:
+            if not Voter.objects.filter(evaluation_id=current.pk, member=member).exists():
+                raise ValidationError(_("您不在本次测评的投票人名单中。"))
+            raise ValidationError(_("您已经提交过自评和互评，每人只能提交一次。"))
+        if own is not None:
+            SelfGrade.objects.create(evaluation_id=current.pk, candidate=own, grade=self_grade)
+        marks = [PeerMark(evaluation_id=current.pk, candidate_id=c.pk, grade=grades[c.pk]) for c in peers]
+        random.shuffle(marks)
+        PeerMark.objects.bulk_create(marks)
 
 
 # ---------------------------------------------------------------- paper

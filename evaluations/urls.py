@@ -15,6 +15,7 @@ urlpatterns = [
     path("meeting/<int:meeting_pk>/in-room/", room_views.in_room_open, name="in_room_open"),
     path("<int:pk>/screen/", room_views.screen, name="screen"),
     path("<int:pk>/voters/add/", room_views.voter_add, name="voter_add"),
+    path("<int:pk>/peer/", room_views.peer_review, name="peer_review"),
     path("<int:pk>/vote/", views.vote, name="vote"),
     path("<int:pk>/paper/ballot.pdf", views.paper_ballot_pdf, name="paper_ballot_pdf"),
     path("<int:pk>/paper/voters/", views.paper_voters, name="paper_voters"),

@@ -113,6 +113,7 @@ def evaluation_create(request, meeting_pk):
                 self_rating=data["self_rating"],
                 with_qualifications=data["with_qualifications"],
                 with_committee_rating=data["with_committee_rating"],
+                with_peer_review=data["with_peer_review"],
             )
             if evaluation.excellent_quota != data["excellent_quota"]:
                 services.evaluation_update(evaluation=evaluation, data={"excellent_quota": data["excellent_quota"]})
@@ -462,6 +463,9 @@ def determination(request, pk):
         else:
             messages.success(request, _("评定结果已确定。") if finalize else _("已暂存评定。"))
             return redirect("evaluations:evaluation_detail" if finalize else "evaluations:determination", evaluation.pk)
+    peers = selectors.peer_summaries(evaluation=evaluation)
+    for row in tally.rows:  # 个人自评 and 党小组互评 beside the branch ballot (issue 17)
+        row.peer = peers.get(row.candidate.pk)
     return render(request, "evaluations/determination.html", {"evaluation": evaluation, "tally": tally, "form": form})
 
 

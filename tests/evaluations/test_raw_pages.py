@@ -14,7 +14,8 @@ import pytest
 from django.db import connection
 
 from evaluations import services, tasks
-from evaluations.models import Ballot, BallotMark, Voter
+from evaluations.models import Ballot, BallotMark, Grade, PeerMark, SelfGrade, Voter
+from organizations.models import Member, Organization
 from tests.pages import pages
 
 pytestmark = [
@@ -22,15 +23,23 @@ pytestmark = [
     pytest.mark.skipif(os.getenv("DB") != "postgres", reason="table pages are PostgreSQL's"),
     pytest.mark.django_db(transaction=True),
 ]
-TABLES = (Voter._meta.db_table, Ballot._meta.db_table, BallotMark._meta.db_table)
+TABLES = (Voter._meta.db_table, Ballot._meta.db_table, BallotMark._meta.db_table, SelfGrade._meta.db_table, PeerMark._meta.db_table)
 
 
 def cast_close_and_seal(build, n=12, in_room=False):
-    ev = build.in_room(n=n) if in_room else build.evaluation(n=n)
+    ev = build.in_room(n=n) if in_room else build.evaluation(n=n, with_peer_review=True)
+    if not in_room:  # and 个人自评和党小组互评 in one party group (issue 17)
+        group = ev.meeting.branch.add_child(name="第一党小组", level=Organization.Level.GROUP)
+        Member.objects.filter(pk__in=[m.pk for m in ev.members]).update(party_group=group)
+        for m in ev.members:
+            m.refresh_from_db()
     order = list(ev.members)
     random.Random(25).shuffle(order)
     for voter in order:
         services.ballot_cast(evaluation=ev, member=voter, content=build.content(ev, excellent=[voter]))
+        if not in_room:
+            grades = {c.pk: Grade.QUALIFIED for c in services.peer_candidates(evaluation=ev, member=voter)}
+            services.peer_review_cast(evaluation=ev, member=voter, self_grade=Grade.QUALIFIED, grades=grades)
     ev = build.close(ev)
     assert services.evaluation_seal(evaluation=ev) is True
     return ev
