@@ -10,12 +10,14 @@ from django.db import connection
 
 logger = logging.getLogger(__name__)
 
-# Sessions of this database whose snapshot, or whose own transaction, began before `%s` (the next
-# transaction id when the rewrite was asked for). While one exists, PostgreSQL must keep every row version
-# that session might still see — VACUUM FULL would copy the superseded versions into the new file.
+# Sessions whose snapshot, or whose own transaction, began before `%s` (the next transaction id when the
+# rewrite was asked for). While one exists, PostgreSQL may keep every row version that session might still
+# see — VACUUM FULL would copy the superseded versions into the new file. Sessions of every database of the
+# server, not only this one: with two test databases busy side by side, versions were kept for a session
+# of the other one (the purge waits a little longer on a shared server, and beat retries).
 OLDER_SESSIONS = """
 SELECT pid, backend_type, coalesce(state, ''), left(coalesce(query, ''), 120) FROM pg_stat_activity
-WHERE datname = current_database() AND pid <> pg_backend_pid()
+WHERE pid <> pg_backend_pid()
   AND ((backend_xmin IS NOT NULL AND age(backend_xmin) > age(%s::text::xid))
     OR (backend_xid IS NOT NULL AND age(backend_xid) > age(%s::text::xid)))
 """

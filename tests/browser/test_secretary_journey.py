@@ -83,7 +83,7 @@ def test_secretary_plans_records_evaluates_and_prints(journey):
     expect(row.get_by_label("请假")).to_be_checked()
     row.get_by_role("textbox").fill("在兰州务工")
     page.get_by_role("button", name="保存出席情况").click()
-    expect(page.get_by_test_id("attendance-summary")).to_contain_text("应到 28 人,实到 27 人")
+    expect(page.get_by_test_id("attendance-summary")).to_contain_text("应到 28 人，实到 27 人")
     assert Attendance.objects.get(meeting=meeting, member__name="马超").status == Attendance.Status.LEAVE
     j.screenshot("attendance")
     j.check_accessibility()
@@ -175,7 +175,12 @@ def test_secretary_plans_records_evaluates_and_prints(journey):
 
     page.get_by_role("link", name=f"{year}年度民主评议").click()
     page.get_by_role("button", name="立即截止").click()
+    # 16 of 28 have voted, below two thirds: closing early asks why, and the reason goes into the record
+    expect(page.get_by_test_id("close-reason-needed")).to_contain_text("不足三分之二")
+    page.get_by_label("提前截止理由").fill("其余党员外出务工，已改期补测")
+    page.get_by_role("button", name="说明理由并截止").click()
     expect(page.get_by_role("alert").filter(has_text="投票已截止")).to_be_visible()
+    expect(page.get_by_test_id("early-close-reason")).to_contain_text("其余党员外出务工，已改期补测")
     page.get_by_role("link", name="测评结果").click()
     expect(page.get_by_role("heading", name="测评结果")).to_be_visible()
     expect(page.get_by_role("cell", name="杨丽", exact=True).first).to_be_visible()

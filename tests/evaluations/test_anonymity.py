@@ -60,7 +60,7 @@ def test_it_stores_no_voter_no_time_and_no_sequence_on_ballots(build):
     mark_cols = columns(BallotMark._meta.db_table)
     assert set(mark_cols) == {"id", "evaluation_id", "candidate_id", "grade", "political", "discipline", "character", "role"}
     voter_cols = columns(Voter._meta.db_table)
-    assert set(voter_cols) == {"id", "evaluation_id", "member_id", "channel", "ticked_by_id"}
+    assert set(voter_cols) == {"id", "evaluation_id", "member_id", "channel", "ticked_by_id", "peer_done"}
 
     ev = build.evaluation(n=6)
     cast_in_known_order(build, ev, ev.members)
