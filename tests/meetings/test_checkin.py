@@ -175,3 +175,13 @@ def test_the_video_link_goes_out_with_the_meeting_notice(meeting):
 
     meeting.video_link = "https://meeting.example.cn/j/123456"
     assert "远程参会（视频会议）：https://meeting.example.cn/j/123456" in meeting_details(meeting)
+
+
+def test_the_report_names_remote_and_late_members_without_empty_brackets(meeting_day, people, login):
+    for name, m in people.items():
+        status = {"马超": "remote", "杨丽": "late", "谢勇": "leave"}.get(name, "present")
+        Attendance.objects.create(meeting=meeting_day, member=m, status=status, reason="住院" if name == "谢勇" else "")
+    page = login("secretary").get(reverse("meetings:report", args=[meeting_day.pk])).content.decode()
+    assert "应到党员28人，实到27人" in page
+    assert "，马超远程参会" in page and "，杨丽迟到" in page and "，谢勇请假（住院）" in page
+    assert "（）" not in page and "()" not in page

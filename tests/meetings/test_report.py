@@ -25,7 +25,7 @@ def test_the_report_reads_like_seed_002(palace, login):
     assert "支部委员会设书记1人、纪检委员1人、宣传委员1人" in page
     assert "按照“四个必谈”的要求" in page and "实现全覆盖" in page
     assert "会议共完成了5项议程:一是支部书记代表党支部作对照检查" in page
-    assert "应到党员8人,实到8人" in page
+    assert "应到党员8人，实到8人" in page
     assert "四明确一承诺" in page
 
 
