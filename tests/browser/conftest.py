@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import CHROMIUM_ARGS  # noqa: F401  (kept importable for journeys)
 
@@ -198,9 +199,13 @@ class Journey:
         """Follows a link of the top navigation, opening the collapsed menu first on a phone."""
         page = self.page
         toggler = page.get_by_role("button", name="展开导航")
-        if toggler.is_visible():
+        link = page.locator("#nav").get_by_role("link", name=name, exact=True)
+        # Wait until the page shows one of them: a bare is_visible() read while a page was still settling
+        # once saw the phone's toggler on a laptop, then waited 15 s for it (CI, clock at 23:30).
+        expect(link.or_(toggler).first).to_be_visible()
+        if not link.is_visible():
             toggler.click()
-        page.locator("#nav").get_by_role("link", name=name, exact=True).click()
+        link.click()
         page.wait_for_load_state()
         return page
 
