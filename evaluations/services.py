@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branchlife.dates import cn_date
 from branchlife.db import tables_rewrite
 from branchlife.queue import enqueue_on_commit
 from organizations.models import Member
@@ -126,7 +127,7 @@ def _clean_times(evaluation: Evaluation) -> None:
         raise ValidationError(_("请先填写会议召开日期：民主评议在会议当天或之后进行。"))
     if evaluation.opens_at and timezone.localdate(evaluation.opens_at) < held_on:
         raise ValidationError(
-            {"opens_at": _("开始投票不能早于会议召开日期（%(d)s）。") % {"d": f"{held_on.year}年{held_on.month}月{held_on.day}日"}}
+            {"opens_at": _("开始投票不能早于会议召开日期（%(d)s）。") % {"d": cn_date(held_on)}}
         )
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from branchlife.dates import cn_date
 from branchlife.permissions import branches_visible_to
 from organizations.models import Member, Supervisor
 
@@ -838,7 +839,7 @@ def record_closed_reason(*, meeting: Meeting, today: dt.date | None = None) -> s
         return _("请先填写会议召开日期：会议当天起才能签到、登记出席和记录会议。")
     if today < meeting.held_on:
         return _("会议定于%(d)s召开，当天起才能签到、登记出席、记录会议和扫码测评。会议如提前召开，请先修改召开日期（会重新发出会议通知）。") % {
-            "d": f"{meeting.held_on.year}年{meeting.held_on.month}月{meeting.held_on.day}日"
+            "d": cn_date(meeting.held_on)
         }
     return ""
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from branchlife.dates import cn_date
 from organizations.models import Member, Officer, Organization
 
 logger = logging.getLogger("notifications.rules")
@@ -140,7 +141,7 @@ def officers_above(branch: Organization) -> list[Officer]:
 
 
 def fmt_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+    return cn_date(day)
 
 
 def lookback_start(now: dt.datetime) -> dt.datetime:
