@@ -10,15 +10,15 @@ from django.db import connection
 
 logger = logging.getLogger(__name__)
 
-# Sessions whose snapshot, or whose own transaction, began before `%s` (the next transaction id when the
-# rewrite was asked for). While one exists, PostgreSQL may keep every row version that session might still
-# see — VACUUM FULL would copy the superseded versions into the new file. Sessions of every database of the
-# server, not only this one: with two test databases busy side by side, versions were kept for a session
-# of the other one (the purge waits a little longer on a shared server, and beat retries).
+# Sessions that would make VACUUM FULL keep a row version superseded before `%s` (the next transaction id
+# when the rewrite was asked for). In this database: any whose snapshot or own transaction began earlier —
+# it might still see the old version. In the server's other databases: only those holding a transaction id
+# that old, because VACUUM FULL's own snapshot counts every running transaction id of the server (measured
+# on PostgreSQL 15: another database's open writing transaction kept the old version, a reading one did not).
 OLDER_SESSIONS = """
-SELECT pid, backend_type, coalesce(state, ''), left(coalesce(query, ''), 120) FROM pg_stat_activity
+SELECT pid, datname, backend_type, coalesce(state, ''), left(coalesce(query, ''), 120) FROM pg_stat_activity
 WHERE pid <> pg_backend_pid()
-  AND ((backend_xmin IS NOT NULL AND age(backend_xmin) > age(%s::text::xid))
+  AND ((datname = current_database() AND backend_xmin IS NOT NULL AND age(backend_xmin) > age(%s::text::xid))
     OR (backend_xid IS NOT NULL AND age(backend_xid) > age(%s::text::xid)))
 """
 NEXT_XID = "SELECT mod(pg_snapshot_xmax(pg_current_snapshot())::text::bigint, 4294967296)::text"

@@ -111,7 +111,35 @@ def test_a_transaction_older_than_the_purge_puts_it_off_until_it_ends(build, set
     finally:
         release.set()
         thread.join()
+    settings.PURGE_WAIT_SECONDS = 60  # the other test process's database may be busy for a moment
     assert services.ballot_tables_purge() is True
     ev.refresh_from_db()
     assert ev.purged_at is not None
+    assert {item["xmax"] for table in TABLES for page in pages(table) for item in page["items"]} == {"0"}
+
+
+@pytest.mark.parametrize("other_session", ["reads", "writes"])
+def test_a_session_of_another_database_puts_the_purge_off_only_while_it_holds_a_transaction_id(build, settings, other_session):
+    """VACUUM FULL's own snapshot counts the running transaction ids of the whole server, so an open
+    writing transaction in another database (another app on a shared server) would keep the old versions;
+    a reader there cannot, and must not hold the purge up."""
+    import psycopg
+
+    settings.PURGE_WAIT_SECONDS = 0.5
+    params = connection.get_connection_params()
+    params["dbname"] = "postgres"
+    with psycopg.connect(**params) as other:
+        other.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        other.execute("SELECT count(*) FROM pg_database")
+        if other_session == "writes":
+            other.execute("SELECT pg_current_xact_id()")  # a transaction id, as any write would take
+        ev = cast_close_and_seal(build)
+        purged = services.ballot_tables_purge()
+        other.execute("ROLLBACK")
+    assert purged is (other_session == "reads")
+    ev.refresh_from_db()
+    assert (ev.purged_at is not None) is purged
+    if not purged:
+        settings.PURGE_WAIT_SECONDS = 60
+        assert services.ballot_tables_purge() is True
     assert {item["xmax"] for table in TABLES for page in pages(table) for item in page["items"]} == {"0"}
