@@ -374,6 +374,33 @@ rules.add_perm("notifications.view_delivery_status", can_manage_branch)
 rules.add_perm("notifications.manage_branch_channels", can_manage_branch)
 rules.add_perm("notifications.set_sms_budget", is_officer_over | is_superuser)
 
+# ---------------------------------------------------------------- 三会一课, 主题党日 and the year (issue 18)
+# obj: the branch (an Activity, GroupDuty's branch, …: branch_of). The branch committee records what was held
+# (usually the secretary on a phone right after the event); officers above may correct; members read.
+can_record_activities = is_committee_of_branch | is_officer_over | is_superuser
+rules.add_perm("activities.view_activities", can_read_branch)
+rules.add_perm("activities.record_activity", can_record_activities)
+rules.add_perm("activities.view_activity_photos", can_read_branch)
+# obj: an Organization (the county or township whose branches the rule, tip or template covers)
+rules.add_perm("activities.manage_rhythm", is_officer_over | is_superuser)
+rules.add_perm("activities.publish_work_tip", is_officer_over | is_superuser)
+rules.add_perm("activities.manage_duty_templates", is_officer_over | is_superuser)
+# obj: the branch of the party group
+rules.add_perm("activities.view_duties", can_read_branch)
+rules.add_perm("activities.record_duty", can_record_activities)
+rules.add_perm("activities.assess_groups", can_manage_branch)
+# obj: a township (or any node): its quarterly ranking; published rankings are read by its branches (obj: branch)
+rules.add_perm("activities.view_quarter_ranking", is_officer_over | is_superuser)
+rules.add_perm("activities.publish_quarter_ranking", is_officer_over | is_superuser)
+rules.add_perm("activities.view_published_ranking", can_read_branch)
+rules.add_perm("activities.manage_pioneer_index", is_officer_over | is_superuser)
+# obj: a Member — their year: themself, their branch committee, officers above, supervisors of the branch
+rules.add_perm(
+    "activities.view_member_year",
+    is_the_member | is_committee_of_branch | is_officer_over | is_supervisor_of_branch | is_superuser,
+)
+
+
 # ---------------------------------------------------------------- dashboard (issue 9)
 # An officer reads the dashboards (indicators, ranking, supervision figures, exports) of their node and
 # of every node below it, never above or beside it; a supervisor (督导) has a page of their meetings.

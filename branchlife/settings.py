@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "activities",
     "meetings",
     "evaluations",
     "rectification",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("organizations.urls")),
     path("meetings/", include("meetings.urls")),
+    path("activities/", include("activities.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("rectification/", include("rectification.urls")),
     path("notifications/", include("notifications.urls")),

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("supervision/export.xlsx", views.supervision_stats_export, name="supervision_stats_export"),
     path("tonight/", views.tonight, name="tonight"),
     path("tonight.json", views.tonight_json, name="tonight_json"),
+    path("", include("dashboard.urls_year")),
+    path("", include("dashboard.urls_quarter")),
 ]
