@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization
@@ -53,6 +53,10 @@ class Rule:
     source: str = ""  # the organization whose rule it is ("" for the default)
 
     @property
+    def kind_label(self) -> str:
+        return str(Kind(self.kind).label)
+
+    @property
     def text(self) -> str:
         if not self.times:
             return str(_("不作要求"))
@@ -72,6 +76,10 @@ class PeriodStatus:
     @property
     def state_label(self) -> str:
         return str(STATE_LABELS[self.state])
+
+    @property
+    def kind_label(self) -> str:
+        return str(Kind(self.kind).label)
 
 
 @dataclass
@@ -142,6 +150,52 @@ def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
     return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
 
+QUARTER_LABELS = {1: _("第一季度"), 2: _("第二季度"), 3: _("第三季度"), 4: _("第四季度")}
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A calendar quarter: the unit of the rhythm's dashboards, the duty lists' assessment and the ranking."""
+
+    year: int
+    quarter: int
+
+    @classmethod
+    def of(cls, day: dt.date) -> Quarter:
+        return cls(*quarter_of(day))
+
+    @property
+    def value(self) -> str:
+        """As the pages' ?quarter= writes it: 2026Q4."""
+        return f"{self.year}Q{self.quarter}"
+
+    @property
+    def label(self) -> str:
+        return str(_("%(year)s年%(quarter)s")) % {"year": self.year, "quarter": QUARTER_LABELS[self.quarter]}
+
+    @property
+    def start(self) -> dt.date:
+        return quarter_bounds(self.year, self.quarter)[0]
+
+    @property
+    def end(self) -> dt.date:
+        return quarter_bounds(self.year, self.quarter)[1]
+
+    @property
+    def previous(self) -> Quarter:
+        return Quarter(*previous_quarter(self.year, self.quarter))
+
+    def ended(self, today: dt.date) -> bool:
+        return self.end < today
+
+    def last_day(self, today: dt.date) -> dt.date:
+        """The last day whose facts count: the quarter's end, or today while it runs."""
+        return min(self.end, today)
+
+    def __str__(self) -> str:
+        return self.label
+
+
 def periods_ending_in(window_start: dt.date, window_end: dt.date, period: str) -> list[tuple[dt.date, dt.date]]:
     """The periods of this length that end inside [window_start, window_end] (windows are whole months)."""
     months = MONTHS_IN[period]
@@ -193,32 +247,35 @@ def branch_rhythms(*, branches: list[Organization], start: dt.date, end: dt.date
         branch_id = by_path.get(path[:-steplen])
         if branch_id is not None:
             groups[branch_id].append(pk)
-    # (branch, kind, group or None, month) → events
-    counts: dict[tuple[int, str, int | None, dt.date], int] = {}
+    # (branch, kind, group or None, year * 12 + month - 1) → events; plain integers, not dates (600 branches
+    # give ~10,000 rows: building date objects from them was most of the county page's time)
+    counts: dict[tuple[int, str, int | None, int], int] = {}
     activity_filter = Q()
     for prefix in prefixes:
         activity_filter |= Q(branch__path__startswith=prefix)
     rows = (
         Activity.objects.filter(activity_filter, held_on__gte=earliest, held_on__lte=end)
-        .annotate(month=TruncMonth("held_on"))
-        .values_list("branch_id", "kind", "party_group_id", "month")
+        .annotate(y=ExtractYear("held_on"), m=ExtractMonth("held_on"))
+        .values_list("branch_id", "kind", "party_group_id", "y", "m")
         .annotate(n=Count("id"))
         .order_by()
     )
-    wanted = set(by_path.values())
-    for branch_id, kind, group_id, month, n in rows:
-        if branch_id in wanted:
-            month = month.date() if isinstance(month, dt.datetime) else month
-            counts[(branch_id, kind, group_id, month)] = counts.get((branch_id, kind, group_id, month), 0) + n
+    for branch_id, kind, group_id, year, month, n in rows:
+        key = (branch_id, kind, group_id, year * 12 + month - 1)
+        counts[key] = counts.get(key, 0) + n
 
+    # The periods of each length, cut once for every branch.
+    periods = {
+        period: [(p_start, p_end, [_index(m) for m in _months(p_start, p_end)]) for p_start, p_end in periods_ending_in(start, end, period)]
+        for period in MONTHS_IN
+    }
     out = {}
     for b in branches:
         result = BranchRhythm(branch_id=b.pk, rules=rules[b.pk])
         for kind, rule in rules[b.pk].items():
             units = [None] if kind != Kind.GROUP else groups.get(b.pk, [])
-            for p_start, p_end in periods_ending_in(start, end, rule.period):
-                months = _months(p_start, p_end)
-                tally = result.kinds[kind]
+            tally = result.kinds[kind]
+            for p_start, p_end, months in periods[rule.period]:
                 for group_id in units:
                     held = sum(counts.get((b.pk, kind, group_id, m), 0) for m in months)
                     tally.held += held
@@ -230,8 +287,6 @@ def branch_rhythms(*, branches: list[Organization], start: dt.date, end: dt.date
                         state = State.MISSING
                     else:
                         state = State.PENDING
-                    if p_start > today:
-                        state = State.PENDING
                     result.periods.append(PeriodStatus(kind, p_start, p_end, held, rule.times, state, group_id))
                     tally.due += 1
                     tally.met += state == State.MET
@@ -239,6 +294,10 @@ def branch_rhythms(*, branches: list[Organization], start: dt.date, end: dt.date
                     tally.pending += state == State.PENDING
         out[b.pk] = result
     return out
+
+
+def _index(month: dt.date) -> int:
+    return month.year * 12 + month.month - 1
 
 
 def _months(start: dt.date, end: dt.date) -> list[dt.date]:

@@ -9,5 +9,9 @@ urlpatterns = [
     path("branches/<int:branch_pk>/new/", records.activity_create, name="create"),
     path("<int:pk>/", records.activity_detail, name="detail"),
     path("<int:pk>/edit/", records.activity_edit, name="edit"),
+    path("photos/<int:pk>/", records.photo_file, name="photo"),
+    path("photos/<int:pk>/delete/", records.photo_delete, name="photo_delete"),
+    path("orgs/<int:org_pk>/rhythm/", records.rhythm_rules, name="rhythm_rules"),
+    path("orgs/<int:org_pk>/tips/", records.work_tips, name="work_tips"),
     path("", include("activities.urls_duties")),
 ]

@@ -111,3 +111,57 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
             raise ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice", params={"value": too_large}
             ) from None
+
+
+class AttendanceRowsMixin:
+    """The roll of a meeting or a 三会一课 record: per member a status (present unless changed) and a reason,
+    which whoever did not attend must give. Rendered by templates/includes/_attendance_rows.html."""
+
+    def add_attendance_rows(self, *, members, existing: dict, choices, attended) -> None:
+        self.members, self.existing, self.attended = members, existing, attended
+        for m in members:
+            a = existing.get(m.pk)
+            self.fields[f"status_{m.pk}"] = forms.ChoiceField(
+                label=m.name, choices=choices, initial=a.status if a else choices[0][0], widget=forms.RadioSelect,
+            )
+            self.fields[f"reason_{m.pk}"] = forms.CharField(
+                label=_("原因"), required=False, max_length=200, initial=a.reason if a else "",
+                widget=forms.TextInput(attrs={"placeholder": _("缺席、请假须填原因")}),
+            )
+
+    def member_rows(self):
+        return [(m, self[f"status_{m.pk}"], self[f"reason_{m.pk}"], self.existing.get(m.pk)) for m in self.members]
+
+    def clean_attendance(self, data) -> None:
+        for m in self.members:
+            status, reason = data.get(f"status_{m.pk}"), (data.get(f"reason_{m.pk}") or "").strip()
+            if status and status not in self.attended and not reason:
+                self.add_error(f"reason_{m.pk}", _("请注明原因。"))
+        missing = [m.name for m in self.members if f"reason_{m.pk}" in self.errors]
+        if missing:
+            self.add_error(None, _("缺席或请假须注明原因：%(names)s。") % {"names": "、".join(missing)})
+
+    def attendance_rows(self) -> list[tuple]:
+        """(member, status, reason) for every member on the roll."""
+        return [
+            (m, self.cleaned_data[f"status_{m.pk}"], self.cleaned_data.get(f"reason_{m.pk}", "").strip())
+            for m in self.members
+        ]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several optional files in one input (evidence, photos): a list of uploads."""
+
+    def __init__(self, *args, accept: str = ".jpg,.jpeg,.png,.pdf,.docx,.xlsx", **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []

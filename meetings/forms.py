@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchlife.forms import CleanTextMixin, ModelMultipleChoiceField, SearchField
+from branchlife.forms import AttendanceRowsMixin, CleanTextMixin, ModelMultipleChoiceField, SearchField
 from branchlife.views import int_or_none
 from evaluations.quota import QUOTA_MAX_LENGTH, Quota
 from organizations.models import Member, Supervisor
@@ -462,49 +462,29 @@ class SelfReviewFilterForm(forms.Form):
 
 
 # ================================================================ issue 5
-class AttendanceForm(CleanTextMixin, forms.Form):
+class AttendanceForm(AttendanceRowsMixin, CleanTextMixin, forms.Form):
     supervisors_present = ModelMultipleChoiceField(
         label=_("到会督导"), queryset=Supervisor.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, meeting, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.members = members
-        self.existing = existing = {a.member_id: a for a in meeting.attendance.all()}
         self.fields["supervisors_present"].queryset = meeting.supervisors.all()
         self.fields["supervisors_present"].initial = list(meeting.supervisors_present.all())
-        for m in members:
-            a = existing.get(m.pk)
-            self.fields[f"status_{m.pk}"] = forms.ChoiceField(
-                label=m.name, choices=Attendance.Status.choices, initial=a.status if a else Attendance.Status.PRESENT,
-                widget=forms.RadioSelect,
-            )
-            self.fields[f"reason_{m.pk}"] = forms.CharField(
-                label=_("原因"), required=False, max_length=200, initial=a.reason if a else "",
-                widget=forms.TextInput(attrs={"placeholder": _("缺席、请假须填原因")}),
-            )
-
-    def member_rows(self):
-        return [(m, self[f"status_{m.pk}"], self[f"reason_{m.pk}"], self.existing.get(m.pk)) for m in self.members]
+        self.add_attendance_rows(
+            members=members, existing={a.member_id: a for a in meeting.attendance.all()},
+            choices=Attendance.Status.choices, attended=Attendance.ATTENDED,
+        )
 
     def clean(self):
         data = super().clean()
-        for m in self.members:
-            status, reason = data.get(f"status_{m.pk}"), (data.get(f"reason_{m.pk}") or "").strip()
-            if status and status not in Attendance.ATTENDED and not reason:
-                self.add_error(f"reason_{m.pk}", _("请注明原因。"))
-        missing = [m.name for m in self.members if f"reason_{m.pk}" in self.errors]
-        if missing:
-            self.add_error(None, _("缺席或请假须注明原因：%(names)s。") % {"names": "、".join(missing)})
+        self.clean_attendance(data)
         return data
 
     def rows(self):
         from .services import AttendanceInput
 
-        return [
-            AttendanceInput(member=m, status=self.cleaned_data[f"status_{m.pk}"], reason=self.cleaned_data.get(f"reason_{m.pk}", ""))
-            for m in self.members
-        ]
+        return [AttendanceInput(member=m, status=status, reason=reason) for m, status, reason in self.attendance_rows()]
 
 
 class AgendaItemForm(CleanTextMixin, forms.Form):

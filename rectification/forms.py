@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchlife.forms import CleanTextMixin, ModelMultipleChoiceField, SearchField
+from branchlife.forms import CleanTextMixin, ModelMultipleChoiceField, MultipleFileField, SearchField
 from organizations.models import Member
 
 from . import selectors, services
@@ -114,22 +114,6 @@ class ItemForm(CleanTextMixin, forms.ModelForm):
         if self.instance.pk is None and deadline < timezone.localdate():
             raise ValidationError(_("完成时限不能早于今天。"))
         return deadline
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,.docx,.xlsx"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
 
 
 class OwnIdsMixin:
