@@ -5,6 +5,7 @@ from .views import records
 app_name = "activities"
 
 urlpatterns = [
+    path("", records.my_activities, name="mine"),
     path("branches/<int:branch_pk>/", records.activity_list, name="list"),
     path("branches/<int:branch_pk>/new/", records.activity_create, name="create"),
     path("<int:pk>/", records.activity_detail, name="detail"),

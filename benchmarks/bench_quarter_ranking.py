@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import random
 import statistics
 import sys
 import time
@@ -41,7 +40,7 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.db.models.functions import Substr  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -49,11 +48,9 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from activities.models import Activity, Kind  # noqa: E402
-from activities.rhythm import add_months  # noqa: E402
+from activities.scale import build_year  # noqa: E402
 from dashboard.quarter_ranking import Quarter, quarter_ranking, ranking_publish  # noqa: E402
 from organizations.models import Organization  # noqa: E402
-from organizations.scale import _step  # noqa: E402
 
 WARMUP = 2
 
@@ -71,43 +68,6 @@ def timed(fn, runs: int) -> list[float]:
         fn()
         out.append((time.perf_counter() - start) * 1000)
     return out
-
-
-def add_groups_and_activities(county: Organization, today: dt.date, seed: int = 2026) -> tuple[int, int]:
-    """A party group in every fourth branch, and a year and more of activities with gaps (bulk)."""
-    rng = random.Random(seed)
-    branches = list(Organization.objects.filter(path__startswith=county.path, level=Organization.Level.BRANCH).order_by("path"))
-    groups = [
-        Organization(name="第一党小组", level=Organization.Level.GROUP, path=b.path + _step(1), depth=b.depth + 1, numchild=0)
-        for b in branches[::4]
-    ]
-    with transaction.atomic():
-        Organization.objects.bulk_create(groups, batch_size=1000)
-        Organization.objects.filter(pk__in=[b.pk for b in branches[::4]]).update(numchild=1)
-    group_of = {g.path[: -Organization.steplen]: g.pk for g in Organization.objects.filter(path__in=[g.path for g in groups])}
-    start = dt.date(today.year - 1, 1, 1)
-    batch: list[Activity] = []
-    total = 0
-    for b in branches:
-        diligence = rng.uniform(0.6, 1.0)
-        month = start
-        while month <= today:
-            last = min(today, add_months(month, 1) - dt.timedelta(days=1))
-            kinds = [Kind.COMMITTEE, Kind.THEME_DAY] + ([Kind.GROUP] if b.path in group_of else [])
-            if month.month % 3 == 2:  # one 党员大会 and one 党课 a quarter, in its middle month
-                kinds += [Kind.ASSEMBLY, Kind.LECTURE]
-            for kind in kinds:
-                if rng.random() < diligence:
-                    day = month + dt.timedelta(days=rng.randint(0, (last - month).days))
-                    batch.append(Activity(branch_id=b.pk, kind=kind, held_on=day, topic="规模测试",
-                                          party_group_id=group_of[b.path] if kind == Kind.GROUP else None))
-            month = add_months(month, 1)
-        if len(batch) >= 5000:
-            Activity.objects.bulk_create(batch, batch_size=5000)
-            total += len(batch)
-            batch = []
-    Activity.objects.bulk_create(batch, batch_size=5000)
-    return len(groups), total + len(batch)
 
 
 def officer_client(user) -> Client:
@@ -177,7 +137,7 @@ def main() -> None:
     county = user.officer.organization
     today = timezone.localdate()
     start = time.perf_counter()
-    groups, activities = add_groups_and_activities(county, today)
+    groups, activities = build_year(county=county, today=today)
     print(f"+ {groups} party groups and {activities} activities ({today.year - 1}-01-01 to {today}): "
           f"{time.perf_counter() - start:.0f} s")
     with connection.cursor() as cursor:

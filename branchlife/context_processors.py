@@ -13,6 +13,7 @@ NAV_ITEMS = [
     (_("组织生活会"), "meetings:meeting_list", "member|officer|supervisor"),
     (_("民主评议"), "evaluations:evaluation_list", "member|officer"),
     (_("我的整改"), "rectification:my_items", "member"),
+    (_("三会一课"), "activities:mine", "member"),
     (_("看板"), "dashboard:index", "officer"),
     (_("督导工作"), "dashboard:supervisor_home", "supervisor"),
     (_("本支部"), "organizations:my_branch", "member"),

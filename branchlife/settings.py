@@ -363,6 +363,8 @@ LOGGING = {
 # Days before a deadline when the "due soon" reminder goes out, and days overdue before a rectification
 # item is escalated from the branch secretary to the township's officers.
 REMINDER_DUE_SOON_DAYS = envint("REMINDER_DUE_SOON_DAYS", "3")
+# 三会一课 (issue 18): the secretary is told this many days before a month or quarter ends what is not recorded.
+REMINDER_RHYTHM_DAYS = envint("REMINDER_RHYTHM_DAYS", "3")
 REMINDER_ESCALATE_AFTER_DAYS = envint("REMINDER_ESCALATE_AFTER_DAYS", "7")
 # A closed rectification item is due for its follow-up review (回头看) this many days after closing.
 REMINDER_FOLLOW_UP_AFTER_DAYS = envint("REMINDER_FOLLOW_UP_AFTER_DAYS", "30")

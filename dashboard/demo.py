@@ -18,6 +18,8 @@ import uuid
 
 from django.utils import timezone
 
+from activities.rhythm import Quarter
+from dashboard.quarter_ranking import ranking_publish
 from evaluations.models import Ballot, BallotMark, Candidate, Evaluation, Voter
 from meetings.models import Attendance, Criticism, Forum, Meeting, MeetingComment, Opinion, SelfReview, Talk
 from organizations.models import Supervisor
@@ -141,6 +143,9 @@ def seed(ctx) -> None:
     supervisor = Supervisor.objects.get(user=ctx.users["supervisor"])
     _yanerping(ctx, supervisor, today)
     _shagang(ctx, today)
+    # The township published last quarter's ranking of its branches (issue 18): members see where they stand.
+    last = Quarter.of(today).previous
+    ranking_publish(node=ctx.orgs["shuifu"], year=last.year, quarter=last.quarter, user=ctx.users["county"], today=today)
 
 
 def reset(ctx) -> None:

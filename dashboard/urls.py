@@ -20,4 +20,5 @@ urlpatterns = [
     path("tonight.json", views.tonight_json, name="tonight_json"),
     path("", include("dashboard.urls_year")),
     path("", include("dashboard.urls_quarter")),
+    path("", include("dashboard.urls_rhythm")),
 ]

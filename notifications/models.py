@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     ITEM_ESCALATED = "item_escalated", _("整改事项逾期督办")
     FOLLOW_UP_DUE = "follow_up_due", _("整改回头看即将到期")
     CORRECTION_ENDS = "correction_ends", _("限期改正即将期满")
+    RHYTHM_DUE = "rhythm_due", _("三会一课待开展")
     # Notices: something happened (issue 16), not a deadline drawing near.
     MEETING_NOTICE = "meeting_notice", _("会议通知")
     MEETING_TOMORROW = "meeting_tomorrow", _("明天召开组织生活会")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from branchlife.permissions import actor_of
 from branchlife.views import apply_validation_error, get_for_user, paginate
 from organizations.models import Organization
 
@@ -20,6 +21,15 @@ from ..forms import ActivityFilterForm, ActivityForm, RhythmRulesForm, WorkTipFo
 from ..models import Activity, ActivityPhoto, Kind, RhythmRule, WorkTip
 
 BRANCHES = Organization.objects.filter(level=Organization.Level.BRANCH)
+
+
+@login_required
+def my_activities(request):
+    """The navigation's 三会一课: the member's own branch."""
+    member = actor_of(request.user).member
+    if member is None:
+        raise Http404
+    return redirect("activities:list", branch_pk=member.branch_id)
 
 
 @login_required

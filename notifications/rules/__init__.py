@@ -17,6 +17,7 @@ from .notices import (
     VotingOpenRule,
 )
 from .rectification import FollowUpDueRule, RectificationItemRule
+from .rhythm import RhythmDueRule
 
 # Deadlines drawing near (issue 8)
 DEADLINE_RULES: list[Rule] = [
@@ -28,6 +29,7 @@ DEADLINE_RULES: list[Rule] = [
     RectificationItemRule(),
     FollowUpDueRule(),
     CorrectionEndsRule(),
+    RhythmDueRule(),
 ]
 # Notices of events (issue 16)
 NOTICE_RULES: list[Rule] = [

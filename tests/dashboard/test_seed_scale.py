@@ -86,3 +86,28 @@ def test_bench_dashboard_prints_percentiles_and_the_ratio(db):
     text = out.getvalue()
     assert "cold p50" in text and "ratio" in text
     assert "小县" in text and "小县第1镇党委" in text
+
+
+def test_it_builds_a_year_of_activities_with_gaps(db):
+    """Issue 18: a year and more of 三会一课 and 主题党日 in every branch, each with its own diligence, so
+    that some branches skip their 支委会 and the quarterly ranking has something to rank."""
+    import datetime as dt
+
+    from activities import rhythm
+    from activities.models import Activity, Kind
+    from tests.clock import TODAY
+
+    out = io.StringIO()
+    call_command("seed_scale", "--branches", "40", "--members", "640", "--name", "小县", stdout=out)
+    county = Organization.objects.get(name="小县")
+    branches = list(Organization.objects.filter(path__startswith=county.path, level=Organization.Level.BRANCH))
+    assert Organization.objects.filter(path__startswith=county.path, level=Organization.Level.GROUP).count() == 10
+    records = Activity.objects.filter(branch__in=branches)
+    assert "三会一课 and 主题党日 records" in out.getvalue() and records.count() > 40 * 20
+    assert set(records.values_list("kind", flat=True)) == set(Kind.values)
+    assert not records.filter(held_on__gt=dt.date.today()).exists()
+    year, quarter = rhythm.previous_quarter(*rhythm.quarter_of(TODAY))
+    start, end = rhythm.quarter_bounds(year, quarter)
+    kept = rhythm.branch_rhythms(branches=branches, start=start, end=end, today=end + dt.timedelta(days=1))
+    missing = [r for r in kept.values() if r.missing]
+    assert 0 < len(missing) < len(branches)  # gaps, and not everywhere

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from activities.scale import build_year
 from dashboard import scale
 from dashboard.services import dashboard_data_changed
 from organizations.models import Organization
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             name=options["name"], branches=branches, members=members, year=year, seed=options["seed"],
             officer_username=options["officer"] or None,
         )
+        groups, activities = build_year(county=county.county, today=timezone.localdate(), seed=options["seed"])
         dashboard_data_changed()
         elapsed = time.monotonic() - started
         stages = ", ".join(f"{k} {v}" for k, v in sorted(season.counts.items()))
@@ -40,5 +42,6 @@ class Command(BaseCommand):
             f"season {year}: {season.meetings} meetings ({stages}), {season.forums} forums, {season.opinions} opinions, {season.talks} talks, "
             f"{season.self_reviews} self-reviews, {season.evaluations} evaluations, {season.ballots} ballots, "
             f"{season.marks} ballot marks, {season.items} rectification items\n"
+            f"{activities} 三会一课 and 主题党日 records since January of last year, {groups} party groups\n"
             f"built in {elapsed:.1f} s; officer login: {options['officer']} / branchlife-demo"
         )
