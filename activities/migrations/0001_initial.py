@@ -240,8 +240,4 @@ class Migration(migrations.Migration):
             model_name='worktip',
             constraint=models.UniqueConstraint(fields=('organization', 'month'), name='work_tip_once_per_month'),
         ),
-        migrations.AddConstraint(
-            model_name='worktip',
-            constraint=models.CheckConstraint(condition=models.Q(('month__day', 1)), name='work_tip_month_first_day'),
-        ),
     ]
