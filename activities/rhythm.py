@@ -33,6 +33,7 @@ DEFAULT_RULES: dict[str, tuple[str, int]] = {
     Kind.LECTURE: (Period.QUARTER, 1),
     Kind.THEME_DAY: (Period.MONTH, 1),
 }
+KINDS: tuple[str, ...] = tuple(Kind.values)  # in order; Kind.values builds a new list at every call
 MONTHS_IN = {Period.MONTH: 1, Period.QUARTER: 3, Period.HALF_YEAR: 6, Period.YEAR: 12}
 
 
@@ -107,11 +108,11 @@ class BranchRhythm:
     branch_id: int
     rules: dict[str, Rule]
     periods: list[PeriodStatus] = field(default_factory=list)
-    kinds: dict[str, KindTally] = field(default_factory=lambda: {k: KindTally() for k in Kind.values})
+    kinds: dict[str, KindTally] = field(default_factory=lambda: {k: KindTally() for k in KINDS})
 
     @property
     def missing_kinds(self) -> list[str]:
-        return [k for k in Kind.values if self.kinds[k].missing]
+        return [k for k in KINDS if self.kinds[k].missing]
 
     @property
     def missing(self) -> int:

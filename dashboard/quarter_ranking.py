@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Kind, RankingPublication
-from activities.rhythm import Quarter, State, branch_rhythms
+from activities.rhythm import KINDS, Quarter, State, branch_rhythms
 from meetings.models import Meeting, Opinion
 from organizations.models import Organization
 from rectification.models import RectificationItem
@@ -290,8 +290,9 @@ def _fold_rhythm(row: QuarterRow, rhythm, q: Quarter) -> None:
     if rhythm is None:
         return
     missing = set()
+    start, end = q.start, q.end
     for p in rhythm.periods:
-        if Quarter.of(p.end) != q:
+        if not start <= p.end <= end:
             continue
         if p.state == State.MET:
             row.rhythm_met += 1
@@ -300,7 +301,7 @@ def _fold_rhythm(row: QuarterRow, rhythm, q: Quarter) -> None:
             missing.add(p.kind)
         else:
             row.rhythm_pending += 1
-    row.missing_kinds = [k for k in Kind.values if k in missing]
+    row.missing_kinds = [k for k in KINDS if k in missing]
 
 
 def _fold_steps(row: QuarterRow, dates: dict | None, last_day: dt.date) -> None:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities.models import Kind
-from activities.rhythm import BranchRhythm, KindTally, Quarter, Rule, branch_rhythms
+from activities.rhythm import KINDS, BranchRhythm, KindTally, Quarter, Rule, branch_rhythms
 from organizations.models import Organization
 
 BRANCH = Organization.Level.BRANCH
@@ -67,7 +67,7 @@ class RhythmRow:
 
     @property
     def cells(self) -> list[Cell]:
-        return [Cell(k, self.rhythm.kinds[k], self.rhythm.rules.get(k)) for k in Kind.values]
+        return [Cell(k, self.rhythm.kinds[k], self.rhythm.rules.get(k)) for k in KINDS]
 
     @property
     def missing_kinds(self) -> list[str]:
@@ -109,8 +109,8 @@ class RhythmTotals:
 
     branches: int = 0
     kept: int = 0
-    missing_branches: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Kind.values, 0))
-    pending_branches: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Kind.values, 0))
+    missing_branches: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    pending_branches: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     kinds: dict[str, KindTally] = field(default_factory=lambda: {k: KindTally() for k in Kind.values})
 
     def add(self, row: RhythmRow) -> None:
@@ -142,7 +142,7 @@ class RhythmTotals:
     @property
     def kind_rows(self) -> list[tuple[str, str, int, int, KindTally]]:
         """(kind, label, branches missing it, branches where it is pending, the summed tally)."""
-        return [(k, str(Kind(k).label), self.missing_branches[k], self.pending_branches[k], self.kinds[k]) for k in Kind.values]
+        return [(k, str(Kind(k).label), self.missing_branches[k], self.pending_branches[k], self.kinds[k]) for k in KINDS]
 
 
 @dataclass
