@@ -1,15 +1,13 @@
 """Reminders of the rhythm of 三会一课 and 主题党日 (issue 18 item 2; activities.rhythm decides what is due).
 
-From REMINDER_RHYTHM_DAYS days before a period ends (by default REMINDER_DUE_SOON_DAYS, 3: from the 28th of
-a 31-day month), the secretary and deputy secretaries of a branch are told each requirement of a period
+From REMINDER_RHYTHM_DAYS (3) days before a period ends (from the 28th of a 31-day month), the secretary and deputy secretaries of a branch are told each requirement of a period
 ending then that is not recorded yet ("本月支委会尚未记录，请在月底前开展并记录。"), a 党小组会 naming its
 groups. The reminder is about the branch and falls due on the period's last day: one per branch and period
 end, listing every kind still open (March's monthly and quarterly periods end the same day), so each
 requirement of a period is told once; recording everything before the send cancels it (the send-time
 re-check). Quiet hours are the channels' (the notification centre speaks at night, email and SMS wait).
 
-The delivery's kind is notifications.models.Kind.GENERAL until that enum has a kind of its own for this
-rule (a choices-only migration, not this module's to make): no other rule claims GENERAL.
+Its deliveries are of kind `rhythm_due`.
 """
 
 from __future__ import annotations
@@ -28,8 +26,8 @@ KIND = Kind.RHYTHM_DUE
 
 
 def rhythm_days() -> int:
-    """How many days before a period's end the reminder starts: settings.REMINDER_RHYTHM_DAYS if set (e.g.
-    5, to leave time to call a 支委会), else REMINDER_DUE_SOON_DAYS like every other deadline (3)."""
+    """How many days before a period's end the reminder starts: settings.REMINDER_RHYTHM_DAYS (e.g. 5, to leave
+    time to call a 支委会); REMINDER_DUE_SOON_DAYS like every other deadline where a settings module lacks it."""
     days = getattr(settings, "REMINDER_RHYTHM_DAYS", None)
     return due_soon_days() if days is None else int(days)
 
