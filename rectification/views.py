@@ -15,6 +15,7 @@ from branchlife.pdf import pdf_response
 from branchlife.permissions import actor_of
 from branchlife.views import apply_validation_error, get_for_user, int_or_none, paginate, search_text
 from meetings.models import Meeting
+from meetings.quality import measure_hints
 from organizations.models import Organization
 
 from . import pdfs, printing, selectors, services
@@ -342,6 +343,7 @@ def item_create(request, pk):
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("已建立整改事项。"))
+            _measure_hints(request, item.measures)
             return redirect("rectification:item_detail", pk=item.pk)
     return render(
         request,
@@ -349,6 +351,13 @@ def item_create(request, pk):
         {"branch": branch, "meeting": meeting, "form": form, "title": _("新建整改事项")},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _measure_hints(request, measures: str) -> None:
+    """The self-review's vague-wording hints, on a saved item's measures (issue 24 item 12): a warning, not a
+    refusal — the secretary may keep the wording, but sees why it reads as a promise not kept."""
+    for hint in measure_hints(measures):
+        messages.warning(request, hint.message)
 
 
 def _item(request, pk, perm):
@@ -463,6 +472,7 @@ def item_edit(request, pk):
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("已保存修改。"))
+            _measure_hints(request, item.measures)
             return redirect("rectification:item_detail", pk=item.pk)
     return render(
         request,

@@ -104,6 +104,21 @@ def test_the_secretary_creates_an_item_from_a_problem(login, office, meeting, ya
     assert item.meeting == meeting and list(item.problems.all()) == [problem] and item.responsible == yang
 
 
+def test_vague_measures_are_saved_with_the_self_reviews_hint(login, office, yang):
+    """Issue 24 item 12: "尽量做好一次性告知" was accepted without a word, though the help text warns against 尽量."""
+    client = login("secretary")
+    deadline = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    data = {"title": "窗口服务", "goal": "群众办事少跑腿", "measures": "尽量做好一次性告知", "responsible": yang.pk,
+            "deadline": deadline, "commitment": "按期完成"}
+    page = client.post(reverse("rectification:item_create", args=[office.pk]), data, follow=True).content.decode()
+    item = RectificationItem.objects.get()
+    assert item.measures == "尽量做好一次性告知"  # a warning, not a refusal
+    assert "措施用语含糊：“尽量”" in page
+    data["measures"] = "每次办件确保一次性告知所需材料"
+    page = client.post(reverse("rectification:item_edit", args=[item.pk]), data, follow=True).content.decode()
+    assert "已保存修改" in page and "措施用语含糊" not in page
+
+
 def test_a_past_deadline_is_refused_and_the_input_kept(login, office, yang):
     response = login("secretary").post(reverse("rectification:item_create", args=[office.pk]), {
         "title": "走访群众", "goal": "每月走访", "measures": "每月4次", "responsible": yang.pk,
