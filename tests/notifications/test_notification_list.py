@@ -24,6 +24,9 @@ def test_it_shows_the_unread_count_in_the_navigation(demo_orgs, login):
     Notification.objects.filter(title="通知0").update(read_at="2026-11-25T10:00:00+08:00")
     page = login("member").get(reverse("notifications:list")).content.decode()
     assert '<span class="badge bg-light text-danger" id="unread-count">2</span>' in page
+    # The phone's bell is the project's own drawing, not an emoji (an empty box where no emoji font is
+    # installed; issue 24 item 5).
+    assert 'aria-label="2 条未读通知"><svg class="bl-bell"' in page and "🔔" not in page
 
 
 def test_it_filters_by_state_kind_and_search(demo_orgs, login):
