@@ -1016,12 +1016,18 @@ def selfreview_detail(request, pk):
             except ValidationError as exc:
                 apply_validation_error(form, exc)
             else:
+                # On to the next one waiting for a decision, not back to the list (issue 24 item 15).
+                following = selectors.self_review_neighbours(review=review).next_waiting
+                if following is not None:
+                    return redirect("meetings:selfreview_detail", pk=following.pk)
+                messages.info(request, _("所有已提交的对照检查材料都已审核。"))
                 return redirect("meetings:selfreview_list", pk=review.meeting_id)
     return render(
         request,
         "meetings/selfreview_detail.html",
         {
             "review": review, "meeting": review.meeting, "problems": review.problems.all(),
+            "neighbours": selectors.self_review_neighbours(review=review) if can_review else None,
             "hints": selectors.self_review_hints(review=review), "form": form, "can_review": can_review,
             "can_edit": request.user.has_perm("meetings.edit_self_review", review),
         },

@@ -188,3 +188,27 @@ def test_a_late_save_from_the_same_browser_is_not_stale(meeting, login):
     response = client.post(url, form_data(0, [(ASPECT, "另一台设备的旧稿", "")], device="browser-b"))
     assert response.status_code == 409
     assert list(review.problems.values_list("text", flat=True)) == ["重新打开后恢复"]
+
+
+def test_the_secretary_goes_from_one_review_to_the_next_without_the_list(meeting, people, login):
+    """Issue 24 item 15: 28 reviews to read; after a decision the next submitted one opens, and each page
+    links to the one before and after it in the list's order."""
+    from meetings.selectors import self_review_rows
+
+    order = [m for m, _r in self_review_rows(meeting=meeting)]
+    first, second, third = (SelfReviewFactory(meeting=meeting, member=m, status="submitted") for m in order[:3])
+    SelfReview.objects.filter(pk=second.pk).update(status="approved")
+    secretary = login("secretary")
+    page = secretary.get(reverse("meetings:selfreview_detail", args=[second.pk])).content.decode()
+    assert f'href="{reverse("meetings:selfreview_detail", args=[first.pk])}" rel="prev"' in page
+    assert f'href="{reverse("meetings:selfreview_detail", args=[third.pk])}" rel="next"' in page
+    # Approving the first skips the already approved second and opens the third.
+    response = secretary.post(reverse("meetings:selfreview_detail", args=[first.pk]), {"decision": "approve", "comment": ""})
+    assert response.url == reverse("meetings:selfreview_detail", args=[third.pk])
+    response = secretary.post(reverse("meetings:selfreview_detail", args=[third.pk]), {"decision": "approve", "comment": ""})
+    assert response.url == reverse("meetings:selfreview_list", args=[meeting.pk])  # none left waiting
+    # A member reading their own review gets no links to the others'.
+    yang = people["杨丽"]
+    mine = SelfReview.objects.filter(meeting=meeting, member=yang).first() or SelfReviewFactory(meeting=meeting, member=yang, status="submitted")
+    page = login("member").get(reverse("meetings:selfreview_detail", args=[mine.pk]))
+    assert page.status_code == 200 and 'data-testid="review-neighbours"' not in page.content.decode()
