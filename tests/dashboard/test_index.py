@@ -36,6 +36,16 @@ def test_it_drills_down_to_a_township_and_a_branch(known, client, no_cache):
     assert "已评定:优秀 1 · 合格 4 · 基本合格 1 · 不合格 0" in page
 
 
+def test_the_overdue_branches_link_keeps_the_node_and_the_year(known, client, no_cache):
+    """Issue 24 item 6: from a township's view of a year, "逾期 N（M 个支部）" led to the county's current year."""
+    import re
+
+    client.force_login(known.officer_user)
+    page = client.get(reverse("dashboard:index"), {"org": known.towns[0].pk, "year": YEAR}).content.decode()
+    link = re.search(r'href="([^"]*)" data-testid="overdue-branches"', page).group(1)
+    assert link == f"{reverse('dashboard:branches')}?org={known.towns[0].pk}&amp;year={YEAR}&amp;kind=annual&amp;flag=items_overdue"
+
+
 def test_it_lists_the_branches_behind_an_indicator(known, client, no_cache):
     client.force_login(known.officer_user)
     response = client.get(reverse("dashboard:branches"), {"year": YEAR, "flag": "talks_late"})
