@@ -52,10 +52,7 @@ class ActivityForm(AttendanceRowsMixin, CleanTextMixin, forms.ModelForm):
     def clean(self):
         data = super().clean()
         # The roll of a 党小组会 is its group: the other members' rows are not part of the record.
-        if data.get("kind") == Kind.GROUP and data.get("party_group"):
-            self.members = [m for m in self.all_members if m.party_group_id == data["party_group"].pk]
-        else:
-            self.members = self.all_members
+        self.members = services.on_roll(self.all_members, kind=data.get("kind"), party_group=data.get("party_group"))
         self.clean_attendance(data)
         try:
             services.activity_clean(branch=self.branch, data=data)

@@ -228,6 +228,14 @@ def rules_for(branches: list[Organization]) -> dict[int, dict[str, Rule]]:
     return out
 
 
+def rules_above(org: Organization) -> dict[str, Rule]:
+    """What a node's branches would follow without the node's own rules: its parent's, else the default."""
+    parent = org.get_parent()
+    if parent is None:
+        return {k: Rule(kind=k, period=p, times=n) for k, (p, n) in DEFAULT_RULES.items()}
+    return rules_for([parent])[parent.pk]
+
+
 def branch_rhythms(*, branches: list[Organization], start: dt.date, end: dt.date, today: dt.date) -> dict[int, BranchRhythm]:
     """Per branch, every period that ends in [start, end] (whole months) with its state, and the tallies.
 

@@ -21,12 +21,16 @@ PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTOS_PER_ACTIVITY = 9
 
 
-def roll_for(*, branch: Organization, kind: str, party_group: Organization | None) -> list[Member]:
-    """Who is expected: the branch's members on the roll, or for a 党小组会 the group's."""
-    members = Member.objects.filter(branch=branch, is_active=True)
+def on_roll(members: list[Member], *, kind: str, party_group: Organization | None) -> list[Member]:
+    """Who is expected of the branch's members: all of them, or for a 党小组会 the group's."""
     if kind == Kind.GROUP and party_group is not None:
-        members = members.filter(party_group=party_group)
-    return list(members.order_by("id"))
+        return [m for m in members if m.party_group_id == party_group.pk]
+    return list(members)
+
+
+def roll_for(*, branch: Organization, kind: str, party_group: Organization | None) -> list[Member]:
+    members = Member.objects.filter(branch=branch, is_active=True).order_by("id")
+    return on_roll(list(members), kind=kind, party_group=party_group)
 
 
 def activity_clean(*, branch: Organization, data: dict, today: dt.date | None = None) -> None:

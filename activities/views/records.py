@@ -150,9 +150,7 @@ def rhythm_rules(request, org_pk):
     org = get_for_user(request.user, "activities.manage_rhythm", Organization, pk=org_pk)
     current = rhythm.rules_for([org])[org.pk]  # what applies here now (own, from above, or the default)
     own = {r.kind: rhythm.Rule(r.kind, r.period, r.times) for r in RhythmRule.objects.filter(organization=org)}
-    above = rhythm.rules_for([org.get_parent()])[org.get_parent().pk] if org.depth > 1 else dict(
-        (k, rhythm.Rule(k, p, n)) for k, (p, n) in rhythm.DEFAULT_RULES.items()
-    )
+    above = rhythm.rules_above(org)
     form = RhythmRulesForm(request.POST or None, current=current, own=own)
     if request.method == "POST" and form.is_valid():
         services.rhythm_rules_save(organization=org, rules=form.rules())
