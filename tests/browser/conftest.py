@@ -203,8 +203,18 @@ class Journey:
         # Wait until the page shows one of them: a bare is_visible() read while a page was still settling
         # once saw the phone's toggler on a laptop, then waited 15 s for it (CI, clock at 23:30).
         expect(link.or_(toggler).first).to_be_visible()
-        if not link.is_visible():
-            toggler.click()
+        # Bootstrap's collapse answers the toggler only once its script has run: a click while the page was
+        # still loading did nothing and the link stayed hidden (CI, calendar-shift pass, clock at 15:30).
+        page.wait_for_load_state("load")
+        for _ in range(3):
+            if link.is_visible():
+                break
+            if toggler.get_attribute("aria-expanded") != "true":
+                toggler.click()
+            try:
+                expect(link).to_be_visible(timeout=3000)
+            except AssertionError:
+                continue
         link.click()
         page.wait_for_load_state()
         return page
