@@ -66,8 +66,10 @@ INSTALLED_APPS = [
     "meetings",
     "evaluations",
     "rectification",
+    "filings",
     "notifications",
     "dashboard",
+    "documents",
     "operations",
 ]
 

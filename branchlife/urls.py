@@ -19,8 +19,10 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("rectification/", include("rectification.urls")),
+    path("filings/", include("filings.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("documents/", include("documents.urls")),
 ]
 
 # The 500 page stands alone and shows the request's id (branchlife.errors); 403 and 404 are templates/.

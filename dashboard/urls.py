@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("dashboard.urls_year")),
     path("", include("dashboard.urls_quarter")),
     path("", include("dashboard.urls_rhythm")),
+    path("", include("dashboard.urls_filings")),
 ]
