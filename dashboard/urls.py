@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("dashboard.urls_quarter")),
     path("", include("dashboard.urls_rhythm")),
     path("", include("dashboard.urls_filings")),
+    path("", include("dashboard.urls_recurring")),
 ]
