@@ -36,6 +36,10 @@ class Kind(models.TextChoices):
     ITEM_ASSIGNED = "item_assigned", _("整改事项已分派")
     ITEM_VERIFIED = "item_verified", _("整改事项已核验销号")
     ITEM_SENT_BACK = "item_sent_back", _("整改事项被退回")
+    # Upward review (issue 19): a plan or report sent up, and the reviewer's decision.
+    FILING_SUBMITTED = "filing_submitted", _("上报材料待审核")
+    FILING_RETURNED = "filing_returned", _("上报材料被退回")
+    FILING_APPROVED = "filing_approved", _("上报材料审核通过")
 
 
 # Notices the whole branch gets: these also go to the branch's work-chat group (never a personal one:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import Due, Rule
 from .evaluations import BallotClosingRule, CorrectionEndsRule
+from .filings import FilingEventRule
 from .meetings import OpinionsCloseRule, PlansDueRule, SelfReviewsDueRule, TalksDueRule
 from .notices import (
     ItemEventRule,
@@ -42,6 +43,7 @@ NOTICE_RULES: list[Rule] = [
     VotingOpenRule(),
     ResultsPublishedRule(),
     ItemEventRule(),
+    FilingEventRule(),
 ]
 RULES: list[Rule] = DEADLINE_RULES + NOTICE_RULES
 
