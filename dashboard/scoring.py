@@ -47,6 +47,7 @@ FLAGS: dict[str, str] = {
     "opinions_unanswered": _("意见建议逾期未答复"),
     "talks_late": _("谈心谈话逾期未完成"),
     "self_reviews_late": _("对照检查材料逾期未交齐"),
+    "meeting_missed": _("已过会期，未召开"),
     "meeting_overdue": _("召开日期已过仍未完成会议"),
     "attendance_low": _("到会人数低于应到比例"),
     "not_evaluated": _("会议已召开但未完成民主评议"),
@@ -272,7 +273,8 @@ def meeting_flags(
     if reviews_due and reviews_due < today and reviews_missing:
         flags.add("self_reviews_late")
     if meeting.held_on and meeting.held_on < today and not meeting.closed:
-        flags.add("meeting_overdue")
+        # No attendance recorded: not held at all (the same rule as meetings.selectors.meeting_missed).
+        flags.add("meeting_missed" if present is None else "meeting_overdue")
     if meeting.closed and present is not None and present * 100 < required_attendance_percent * members:
         flags.add("attendance_low")
     if meeting.closed and not determined:

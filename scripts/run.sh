@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 export PATH="$PWD/.venv/bin:$PATH"
-export DEBUG="${DEBUG:-True}"
+source scripts/run_env.sh  # DEBUG off unless BRANCHLIFE_DEBUG=1; the secret key in .secret_key
 export REDIS_PORT="${REDIS_PORT:-6379}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:${REDIS_PORT}/0}"
 export CACHE_BACKEND="${CACHE_BACKEND:-redis}"
@@ -45,7 +45,7 @@ done
 python manage.py scan_reminders || true
 cat <<MSG
 
-Branchlife is running at http://${BIND}/
+Branchlife is running at http://${BIND}/  (DEBUG=${DEBUG}; BRANCHLIFE_DEBUG=1 for Django's debug pages)
   (worker and beat logs: .run/worker.log, .run/beat.log; web log: .run/web.log)
 Demo accounts, all with password branchlife-demo:
   secretary   水阜镇机关党支部 书记

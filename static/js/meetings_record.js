@@ -44,6 +44,9 @@
     return p.getAttribute("data-speaker-panel") !== "always";
   });
   var buttons = Array.prototype.slice.call(app.querySelectorAll("[data-speaker-target]"));
+  // A phone chooses the speaker from a <select> (the list of buttons is for wide screens).
+  var select = app.querySelector("[data-speaker-select]");
+  if (select) select.addEventListener("change", function () { showSpeaker(select.value, false); });
   function showSpeaker(id, focus) {
     var found = false;
     panels.forEach(function (p) {
@@ -57,6 +60,7 @@
       b.classList.toggle("active", on);
       b.setAttribute("aria-selected", on ? "true" : "false");
     });
+    if (select) select.value = String(id);
     save(SPEAKER_KEY, String(id));
     if (focus) {
       var panel = app.querySelector('[data-speaker-panel="' + id + '"]');

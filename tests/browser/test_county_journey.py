@@ -15,6 +15,20 @@ from playwright.sync_api import expect
 # In the demo season 燕儿坪村党支部 met three weeks ago and one of its rectification items is late.
 LATE = "燕儿坪村党支部"
 
+# How many lines an element's text takes: its line boxes, counted by their tops (8 px apart at least: a
+# smaller inline box on the same line starts a pixel or two lower).
+_LINES = """const lines = (el) => { const r = document.createRange(); r.selectNodeContents(el);
+  const tops = [...r.getClientRects()].filter(b => b.width > 0).map(b => b.top).sort((a, b) => a - b);
+  return tops.filter((t, i) => i === 0 || t - tops[i - 1] > 8).length; };"""
+# Table headers on the page taking more than their own lines (a <br> in a header is one line more).
+WRAPPED_HEADERS = f"""() => {{ {_LINES}
+  return [...document.querySelectorAll('main thead th')].filter(th => th.offsetParent)
+    .filter(th => lines(th) > 1 + th.querySelectorAll('br').length).map(th => th.textContent.trim()); }}"""
+WRAPPED_DATES = rf"""() => {{ {_LINES}
+  return [...document.querySelectorAll('main tbody td, main tbody td *')]
+    .filter(el => el.offsetParent && /^\d{{4}}(年\d{{1,2}}月\d{{1,2}}日|-\d{{2}}-\d{{2}})$/.test(el.textContent.trim()))
+    .filter(el => lines(el) > 1).map(el => el.textContent.trim()); }}"""
+
 
 def _workbook(download):
     with open(download.value.path(), "rb") as fh:
@@ -33,6 +47,7 @@ def test_county_officer_drills_down_and_exports(journey):
     j.screenshot("dashboard")
     j.check_accessibility()
     assert "安岳县" not in page.content(), "another county's branches leaked into the dashboard"
+    assert page.evaluate(WRAPPED_HEADERS) == []  # issue 24 item 4: "排/名", "得/分" one character a line
 
     # ---- drill down: the branches with overdue rectification items, then one of them
     page.locator(".bl-card").filter(has_text="整改事项(销号率)").get_by_role("link", name=re.compile(r"\d+ 个支部")).click()
@@ -40,6 +55,8 @@ def test_county_officer_drills_down_and_exports(journey):
     late = page.get_by_role("row", name=re.compile(LATE))
     expect(late).to_be_visible()
     expect(late.locator(".bl-missing")).to_be_visible()  # its overdue count
+    assert page.evaluate(WRAPPED_HEADERS) == []  # "意见(答/复)" was three lines on a laptop
+    assert page.evaluate(WRAPPED_DATES) == []  # a meeting's date does not break inside the date
     j.screenshot("late-branches")
     j.check_accessibility()
 
