@@ -19,6 +19,7 @@ requires. Rows are inserted with bulk_create in chunks of branches so memory sta
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import random
 import uuid
@@ -73,6 +74,14 @@ CHUNK = 150  # branches per batch of inserts
 THIRTY_PERCENT = Quota.parse("30%")  # seed 000's quota
 
 
+@functools.lru_cache(maxsize=256)
+def _theme_of(text: str) -> str:
+    """The keyword rule's theme (rectification.themes), once per distinct text: the texts come from short lists."""
+    from rectification.themes import theme_of
+
+    return theme_of(text)
+
+
 def _pick(rng: random.Random, table: list[tuple[str, int]]) -> str:
     return rng.choices([k for k, _w in table], weights=[w for _k, w in table])[0]
 
@@ -93,6 +102,7 @@ class SeasonResult:
     marks: int = 0
     items: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    history: object = None  # HistoryResult: the two years of problems before (issue 20)
 
 
 class _Buffers:
@@ -494,7 +504,7 @@ def _items(rng, buffers: _Buffers, meeting: Meeting, members, today: dt.date) ->
     for _i in range(n):
         mid = rng.choice(members)[0]
         text = rng.choice(PROBLEM_TEXTS)
-        problem = Problem(meeting=meeting, member_id=mid, text=text, source_kind=rng.choice(
+        problem = Problem(meeting=meeting, member_id=mid, text=text, theme=_theme_of(text), source_kind=rng.choice(
             [Problem.SourceKind.SELF_REVIEW, Problem.SourceKind.CRITICISM, Problem.SourceKind.OPINION]))
         deadline = meeting.held_on + dt.timedelta(days=rng.randint(20, 90))
         roll = rng.random() * min(1.0, age / 60 + 0.2)
@@ -525,6 +535,130 @@ def _items(rng, buffers: _Buffers, meeting: Meeting, members, today: dt.date) ->
     return n
 
 
+# ---------------------------------------------------------------- three years of problems (issue 20 item 5)
+# Each kind of problem in the words members really vary it with (reworded, never copied from year to year):
+# the first of each is a PROBLEM_TEXTS line of the season above, the others say the same thing differently.
+REWORDINGS: list[list[str]] = [
+    [PROBLEM_TEXTS[0], "政治理论学习系统性不强，停留在读原文、记笔记", "学习浅尝辄止，学用脱节",
+     "理论武装不够深入，学习心得联系实际工作少"],
+    [PROBLEM_TEXTS[1], "下村入户次数少，对群众所思所盼了解不多", "密切联系群众不够，很少到群众家中拉家常",
+     "走访群众走马观花，对群众反映的问题跟进不及时"],
+    [PROBLEM_TEXTS[2], "工作满足于过得去、差不多，精益求精不够", "对工作要求不严，有应付了事的现象",
+     "干工作只求完成，不求标准"],
+    [PROBLEM_TEXTS[3], "参加三会一课不够经常，以工作忙为由请假", "组织生活出勤率不高，有时缺席主题党日",
+     "对支部活动重视不够，请假较多"],
+    [PROBLEM_TEXTS[4], "批评与自我批评辣味不足，存在好人主义", "碍于情面，对同志的问题提意见不痛不痒",
+     "相互批评怕伤和气，点问题不具体"],
+    [PROBLEM_TEXTS[5], "党员身份意识不强，在群众中表率作用发挥不够", "亮身份、作表率不主动，和普通群众没有区别",
+     "在急难险重任务面前先锋模范作用体现不充分"],
+]
+KIND_OF_TEXT = {text: k for k, texts in enumerate(REWORDINGS) for text in texts}
+CAME_BACK = 0.35  # the share of a year's problems the same member had the year before (in other words)
+
+
+@dataclass
+class HistoryResult:
+    meetings: int = 0
+    problems: int = 0
+    items: int = 0
+    linked: int = 0  # problems of the three years that came back from an earlier one
+
+
+def _reword(rng: random.Random, kind: int, avoid: str) -> str:
+    return rng.choice([t for t in REWORDINGS[kind] if t != avoid])
+
+
+def build_problem_history(*, branch_ids: list[int], year: int, seed: int = 2026,
+                          today: dt.date | None = None) -> HistoryResult:
+    """The two annual meetings before `year`'s for every branch that held one this year, closed, with
+    problem lists and items (mostly closed, some 回头看, a few rebounds): each of this year's problems
+    came back from last year with probability CAME_BACK (reworded), and so on one year further back, so
+    that some are three years running; then every problem of the three years is linked
+    (rectification.recurrence.link, the matcher itself — the words differ, the kind is the same)."""
+    from rectification.recurrence import Row, link
+
+    rng = random.Random(f"history-{seed}")
+    today = today or timezone.localdate()
+    result = HistoryResult()
+    current = list(
+        Problem.objects.filter(meeting__branch_id__in=branch_ids, meeting__year=year, member__isnull=False)
+        .values_list("id", "member_id", "meeting__branch_id", "text")
+    )
+    members_of: dict[int, list[int]] = {}
+    for mid, bid in Member.objects.filter(branch_id__in=branch_ids, is_active=True).values_list("id", "branch_id"):
+        members_of.setdefault(bid, []).append(mid)
+    held_branches = sorted({bid for _p, _m, bid, _t in current})
+    with transaction.atomic():
+        # year -> [(member, branch, text)], built backwards from this year's problems
+        wanted: dict[int, list[tuple[int, int, str]]] = {year - 1: [], year - 2: []}
+        for _pk, mid, bid, text in current:
+            kind = KIND_OF_TEXT.get(text)
+            before, later = year - 1, text
+            while kind is not None and before >= year - 2 and rng.random() < CAME_BACK:
+                later = _reword(rng, kind, later)
+                wanted[before].append((mid, bid, later))
+                before -= 1
+        for y in (year - 1, year - 2):  # and problems that did not come back
+            for bid in held_branches:
+                for mid in rng.sample(members_of.get(bid, []), k=min(len(members_of.get(bid, [])), 3)):
+                    if rng.random() < 0.5:
+                        wanted[y].append((mid, bid, rng.choice(rng.choice(REWORDINGS))))
+        for y in (year - 2, year - 1):
+            held_on = today - dt.timedelta(days=365 * (year - y))
+            meetings = {
+                bid: Meeting(branch_id=bid, year=y, kind=Meeting.Kind.ANNUAL, held_on=held_on, place="党员活动室",
+                             closed_at=_aware(held_on, 12))
+                for bid in held_branches
+            }
+            Meeting.objects.bulk_create(list(meetings.values()), batch_size=2000)
+            result.meetings += len(meetings)
+            buffers = _Buffers(rng)
+            for mid, bid, text in wanted[y]:
+                meeting = meetings[bid]
+                problem = Problem(meeting=meeting, member_id=mid, text=text, theme=_theme_of(text),
+                                  source_kind=Problem.SourceKind.SELF_REVIEW)
+                closed = rng.random() < 0.85
+                closed_at = _aware(held_on + dt.timedelta(days=rng.randint(20, 80)), 16) if closed else None
+                item = RectificationItem(
+                    branch_id=bid, meeting=meeting, title=text[:30], goal="问题得到解决,群众满意。",
+                    measures="制定计划\n按月推进\n接受监督", responsible_id=mid,
+                    deadline=held_on + dt.timedelta(days=90), commitment="按期完成,接受党员群众监督。",
+                    status=RectificationItem.Status.CLOSED if closed else RectificationItem.Status.IN_PROGRESS,
+                    closed_at=closed_at,
+                )
+                buffers.rows[Problem].append(problem)
+                buffers.rows[RectificationItem].append(item)
+                buffers.item_problems.append((item, problem))
+                if closed and rng.random() < 0.5:
+                    rebound = rng.random() < 0.15
+                    buffers.follow_ups.append((item, FollowUpReview(
+                        reviewed_on=closed_at.date() + dt.timedelta(days=60), note="回头看",
+                        result=FollowUpReview.Result.REBOUND if rebound else FollowUpReview.Result.CONSOLIDATED,
+                    )))
+                result.problems += 1
+                result.items += 1
+            buffers.flush()
+        # Link the three years in order, so that streaks add up (what problem_list_build does for one list).
+        rows = list(
+            Problem.objects.filter(meeting__branch_id__in=branch_ids, meeting__year__gte=year - 2,
+                                   meeting__year__lte=year, member__isnull=False, merged_into__isnull=True)
+            .values_list("id", "member_id", "meeting__branch_id", "meeting__year", "text")
+        )
+        done: list[Row] = []
+        changed: list[Problem] = []
+        for y in (year - 2, year - 1, year):
+            of_year = [Row(pk, mid, bid, y, text) for pk, mid, bid, yy, text in rows if yy == y]
+            links = link(of_year, done)
+            for r in of_year:
+                recurs_of_id, streak = links[r.id]
+                done.append(Row(r.id, r.member_id, r.branch_id, y, r.text, streak))
+                if recurs_of_id:
+                    changed.append(Problem(pk=r.id, recurs_of_id=recurs_of_id, streak=streak))
+        Problem.objects.bulk_update(changed, ["recurs_of", "streak"], batch_size=5000)
+        result.linked = len(changed)
+    return result
+
+
 def build(*, name: str, branches: int, members: int, year: int, seed: int = 2026,
           officer_username: str | None = None) -> tuple[object, SeasonResult]:
     """The county (organizations.scale) and its season, for the seed_scale command and the tests."""
@@ -535,4 +669,5 @@ def build(*, name: str, branches: int, members: int, year: int, seed: int = 2026
             officer_user = get_user_model().objects.get(username=officer_username)
         season = build_season(county=county.county, branch_ids=county.branch_ids, year=year, seed=seed,
                               officer_user=officer_user)
+        season.history = build_problem_history(branch_ids=county.branch_ids, year=year, seed=seed)
     return county, season

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from meetings.demo import COMMITTEE_PROBLEMS, CRITICISMS, PROBLEMS, SEASON_BRANCHES
 from meetings.models import Meeting
+from organizations.demo import MEETING_IN_DAYS
 
-from . import services
+from . import recurrence, services
 from .models import Evidence, FollowUpReview, ItemHistory, ItemProgress, Problem, RectificationItem
 
 # The item that answers each problem text: (title, measures).
@@ -63,6 +64,67 @@ def _item(ctx, meeting: Meeting, problem: Problem, responsible, plan: tuple) -> 
         )
 
 
+# Issue 20, "屡改屡在": the annual meeting two years before the season's, kept as its problem list and
+# ledger only (no record). Three members found there, in other words, a problem they found again last
+# year (meetings.demo.last_year_problems): (name, the earlier wording, the earlier item's title, its 回头看).
+# 杨丽's closed item rebounded at 回头看 and was closed again — and the problem came back all the same,
+# which her card and "my items" show.
+EARLIER = [
+    ("杨丽", "政治理论学习系统性不强，停留在读原文、抄笔记，联系本职工作思考少", "理论学习列入周计划", "rebound"),
+    ("张伟", "接听群众来电态度生硬，缺乏耐心", "规范接听群众来电", "consolidated"),
+    ("刘芳", "对年轻同志指导少，传帮带作用发挥不够", "结对帮带年轻同志", None),
+]
+EARLIER_HELD = MEETING_IN_DAYS - 2 * 364
+
+
+def _earlier_meeting(ctx) -> Meeting:
+    season = ctx.season
+    meeting, _created = Meeting.objects.get_or_create(
+        branch=ctx.orgs["office"], year=season.last_year - 1, kind=Meeting.Kind.ANNUAL,
+        defaults={"held_on": season.day(EARLIER_HELD), "place": "水阜镇政府三楼会议室",
+                  "closed_at": season.at(EARLIER_HELD, 11, 30)},
+    )
+    return meeting
+
+
+def _earlier(ctx) -> None:
+    """The earlier year's problems and items of EARLIER, backdated; then last year's list is linked again."""
+    from django.db.models import QuerySet
+
+    meeting, season = _earlier_meeting(ctx), ctx.season
+    branch, secretary, members = ctx.orgs["office"], ctx.users["secretary"], ctx.members["office"]
+    for name, text, title, follow_up in EARLIER:
+        member = members[name]
+        problem = Problem.objects.filter(meeting=meeting, member=member, text=text).first()
+        problem = problem or services.problem_add(meeting=meeting, member=member, text=text, aspect="")
+        if RectificationItem.objects.filter(branch=branch, responsible=member, title=title).exists():
+            continue
+        item = services.item_create(
+            branch=branch, meeting=meeting, problems=[problem], title=title, goal=f"{title}，做到问题清零",
+            measures="每周列出计划\n每月向支部报告一次", responsible=member, deadline=season.day(EARLIER_HELD + 60),
+            commitment="我承诺：按期整改到位。", actor=secretary,
+        )
+        actor = member.user or secretary
+        closed = season.day(EARLIER_HELD + 50)
+        for round_ in (1, 2) if follow_up == "rebound" else (1,):
+            services.item_progress_post(item=item, actor=actor, note="已按措施落实。")
+            services.item_submit(item=item, actor=actor, note="请书记核验。")
+            services.rectification_item_close(item=item, actor=secretary, note="经核验，整改到位。")
+            if round_ == 2:
+                closed = season.day(EARLIER_HELD + 150)
+            RectificationItem.objects.filter(pk=item.pk).update(closed_at=season.at((closed - season.anchor).days, 10))
+            item.refresh_from_db()
+            if follow_up and round_ == 1:
+                services.follow_up_record(
+                    item=item, actor=secretary, reviewed_on=season.day(EARLIER_HELD + 120), result=follow_up,
+                    note="回头看抽查:整改成效保持良好。" if follow_up == "consolidated" else "学习计划没有坚持，问题有反弹。",
+                )
+                item.refresh_from_db()
+        # The log is append-only for the app; the demo dates its rows to when the story says they happened.
+        QuerySet(model=ItemHistory).filter(item=item).update(at=season.at((closed - season.anchor).days, 10))
+    recurrence.link_meeting(meeting=_meeting(ctx))
+
+
 def seed(ctx) -> None:
     meeting = _meeting(ctx)
     members = ctx.members["office"]
@@ -75,6 +137,7 @@ def seed(ctx) -> None:
             _item(ctx, meeting, problem, member, PLAN[(3 * i + n) % len(PLAN)])
     for n, problem in enumerate(by_member.get(None, [])):
         _item(ctx, meeting, problem, members["李建国"], PLAN[(n + 7) % len(PLAN)])
+    _earlier(ctx)
 
 
 def reset(ctx) -> None:

@@ -8,6 +8,7 @@ from organizations.models import Member
 
 from . import selectors, services
 from .models import PROBLEM_TEXT_MAX, FollowUpReview, PrintJob, Problem, RectificationItem
+from .themes import Theme
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # The bounds of what is printed (models.PROBLEM_TEXT_MAX, ITEM_*_MAX), said with the count typed.
@@ -18,7 +19,13 @@ class LedgerFilterForm(forms.Form):
     q = SearchField(label=_("搜索"), widget=forms.TextInput(attrs={"placeholder": _("事项、措施或责任人")}))
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + RectificationItem.Status.choices)
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)
-    person = forms.ModelChoiceField(label=_("责任人"), required=False, queryset=Member.objects.none(), empty_label=_("全部"))
+    # Issue 23 item 5: a name typed (part of it is enough), not a dropdown of every member of the branch on
+    # every page; matched against the branch's members when the filter is used (one query). A member's id
+    # (links made before) still works.
+    person = forms.CharField(
+        label=_("责任人"), required=False, max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("输入姓名"), "autocomplete": "off"}),
+    )
     source = forms.ChoiceField(label=_("问题来源"), required=False, choices=[("", _("全部"))] + Problem.SourceKind.choices)
     sort = forms.ChoiceField(
         label=_("排序"),
@@ -34,16 +41,26 @@ class LedgerFilterForm(forms.Form):
 
     def __init__(self, *args, branch, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = selectors.members_of(branch=branch)
+        self.branch = branch
+
+    def clean_person(self) -> tuple[int, ...]:
+        text = (self.cleaned_data.get("person") or "").strip()
+        if not text:
+            return ()
+        ids = selectors.member_ids_named(branch=self.branch, text=text)
+        if not ids:
+            raise ValidationError(_("本支部没有姓名包含“%(name)s”的党员。"), params={"name": text})
+        return ids
 
     def filters(self) -> selectors.LedgerFilters:
-        if not self.is_bound or not self.is_valid():
+        if not self.is_bound:
             return selectors.LedgerFilters()
+        self.is_valid()  # a filter that does not make sense is left out (with its message); the others apply
         d = self.cleaned_data
         return selectors.LedgerFilters(
             status=d.get("status") or "",
             overdue=bool(d.get("overdue")),
-            person=d["person"].pk if d.get("person") else None,
+            person_ids=d.get("person") or (),
             source=d.get("source") or "",
             search=(d.get("q") or "").strip(),
             sort=d.get("sort") or "deadline",
@@ -181,3 +198,12 @@ class PrintJobForm(forms.Form):
 
     def clean_layout(self):
         return self.cleaned_data.get("layout") or PrintJob.Layout.A6
+
+
+class ProblemThemeForm(forms.Form):
+    """The secretary's correction of a problem's theme (issue 20); empty hands it back to the keyword rule."""
+
+    theme = forms.ChoiceField(
+        label=_("主题"), required=False, choices=[("", _("按规则自动"))] + list(Theme.choices),
+        error_messages={"invalid_choice": _("请选择列表中的主题。")},
+    )

@@ -26,6 +26,8 @@ from branchlife.storage import PrivateStorage
 from meetings.models import Meeting
 from organizations.models import Member, Organization
 
+from .themes import Theme
+
 evidence_storage = PrivateStorage("rectification/evidence")
 print_storage = PrivateStorage("rectification/print")
 
@@ -77,6 +79,22 @@ class Problem(models.Model):
     source_kind = models.CharField(_("来源"), max_length=20, choices=SourceKind.choices, default=SourceKind.ADDED)
     # The pk of the source row in the meetings app (Criticism, SelfReview problem, claim, Opinion).
     source_id = models.PositiveIntegerField(_("来源编号"), null=True, blank=True)
+    # Issue 20: the theme is set by the keyword rule (themes.theme_of) when the list is built or a line is
+    # edited; a secretary's correction sets theme_manual, and from then on no rebuild recomputes it.
+    theme = models.CharField(_("主题"), max_length=20, choices=Theme.choices, default=Theme.OTHER)
+    theme_manual = models.BooleanField(_("主题由书记修正"), default=False)
+    # Issue 20: "this came back" — the same member's matching problem of the latest earlier year in the same
+    # branch (meetings.quality's matcher), linked when the list is built (recurrence.link_meeting), and how
+    # many years running the problem has now been found (1: new, or after a year without it).
+    recurs_of = models.ForeignKey(
+        "self",
+        verbose_name=_("往年同类问题"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recurrences",
+    )
+    streak = models.PositiveSmallIntegerField(_("连续出现年数"), default=1)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("合并到"),
@@ -102,6 +120,7 @@ class Problem(models.Model):
                 condition=Q(source_kind__in=["self_review", "criticism", "claimed", "opinion", "added"]),
                 name="problem_source_kind_valid",
             ),
+            models.CheckConstraint(condition=Q(theme__in=Theme.values), name="problem_theme_valid"),
         ]
         indexes = [models.Index(fields=["meeting", "member"], name="problem_meeting_member_idx")]
 

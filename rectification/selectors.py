@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
 from organizations.models import Member, Organization
 
 from .models import Evidence, FollowUpReview, ItemHistory, ItemProgress, PrintJob, Problem, RectificationItem
+from .recurrence import recurrences_of
 
 Status = RectificationItem.Status
 
@@ -70,6 +73,7 @@ class LedgerFilters:
     status: str = ""
     overdue: bool = False
     person: int | None = None
+    person_ids: tuple[int, ...] = ()  # 责任人 typed by name: every member of the branch it matched
     source: str = ""
     meeting: int | None = None
     search: str = ""
@@ -86,6 +90,8 @@ def ledger_items(*, branch: Organization, filters: LedgerFilters | None = None) 
         qs = qs.filter(is_overdue=True)
     if f.person:
         qs = qs.filter(responsible_id=f.person)
+    if f.person_ids:
+        qs = qs.filter(responsible_id__in=f.person_ids)
     if f.meeting:
         qs = qs.filter(meeting_id=f.meeting)
     if f.source:
@@ -137,7 +143,7 @@ def item_detail(*, pk: int) -> QuerySet[RectificationItem]:
 
 
 def problem_list(*, meeting: Meeting, member_id: int | None = None, search: str = "", source: str = "",
-                 include_merged: bool = False) -> QuerySet[Problem]:
+                 include_merged: bool = False, theme: str = "") -> QuerySet[Problem]:
     """The meeting's problem list: branch-level lines first, then each member's, by source."""
     qs = Problem.objects.filter(meeting=meeting).select_related("member", "merged_into").annotate(
         item_count=Count("items", distinct=True)
@@ -148,6 +154,8 @@ def problem_list(*, meeting: Meeting, member_id: int | None = None, search: str 
         qs = qs.filter(member_id=member_id)
     if source:
         qs = qs.filter(source_kind=source)
+    if theme:
+        qs = qs.filter(theme=theme)
     if search:
         qs = qs.filter(Q(text__icontains=search) | Q(member__name__icontains=search) | Q(aspect__icontains=search))
     return qs.order_by(Case(When(member__isnull=True, then=Value(0)), default=Value(1)), "member__name", "member_id",
@@ -222,6 +230,9 @@ class Card:
     received_more: int = 0
     items_more: int = 0
     commitment: str = ""
+    # Issue 20: the card's problems that came back from an earlier year, with what became of that year's item.
+    came_back: list[CardLine] = field(default_factory=list)
+    came_back_more: int = 0
 
     def add_problem(self, problem: Problem) -> None:
         line = CardLine(_short(problem.text))
@@ -233,14 +244,36 @@ class Card:
         measures = [_short(m, 2 * (BACK_CHARS - 2)) for m in _split_measures(item.measures)[:CARD_MAX_MEASURES]]
         self.items.append(CardItem(_short(item.title, BACK_CHARS), measures, item.deadline, item.get_status_display()))
 
+    def add_came_back(self, r) -> None:
+        """One "this came back" line (a recurrence.Recurrence), as short as the card allows."""
+        if r.item_id is None:
+            outcome = _("当时未建整改事项")
+        elif r.closed_at:
+            outcome = _("整改事项于%(d)s销号") % {"d": date_format(timezone.localtime(r.closed_at).date(), "Y年n月j日")}
+        else:
+            outcome = _("整改事项%(s)s") % {"s": r.item_status_display}
+        if r.rebound:
+            outcome += _("，回头看发现反弹")
+        elif r.rebound is False:
+            outcome += _("，回头看成效巩固")
+        text = _("%(year)s年“%(old)s”，%(outcome)s") % {"year": r.earlier_year, "old": _short(r.earlier_text, 24),
+                                                      "outcome": outcome}
+        self.came_back.append(CardLine(_short(text)))
+
     def fit(self) -> Card:
-        # Front: criticisms keep up to a third of the space when there are many problems found.
+        # Front: "came back" lines first (at most a fifth), then criticisms keep up to a third of the space
+        # when there are many problems found.
+        self.came_back, self.came_back_more = _take(
+            self.came_back, lambda p: _lines(p.text, FRONT_CHARS), FRONT_LINES // 5 - 1
+        )
+        came_back_cost = sum(_lines(p.text, FRONT_CHARS) for p in self.came_back)
+        came_back_cost += (1 if self.came_back else 0) + (1 if self.came_back_more else 0)
         received_cost = sum(_lines(p.text, FRONT_CHARS) for p in self.received)
-        found_budget = FRONT_LINES - min(received_cost, FRONT_LINES // 3)
+        found_budget = FRONT_LINES - came_back_cost - min(received_cost, FRONT_LINES // 3)
         self.found, self.found_more = _take(self.found, lambda p: _lines(p.text, FRONT_CHARS), found_budget - 1)
         used = sum(_lines(p.text, FRONT_CHARS) for p in self.found) + (1 if self.found_more else 0)
         self.received, self.received_more = _take(
-            self.received, lambda p: _lines(p.text, FRONT_CHARS), FRONT_LINES - used - 1
+            self.received, lambda p: _lines(p.text, FRONT_CHARS), FRONT_LINES - came_back_cost - used - 1
         )
         self.items, self.items_more = _take(self.items, lambda i: i.lines, BACK_LINES - 1)
         return self
@@ -265,7 +298,8 @@ def _split_measures(text: str) -> list[str]:
 def cards_for_meeting(*, meeting: Meeting, member_ids: list[int] | None = None) -> list[Card]:
     """Every card of the meeting's branch, one per member who has problems or items, by name.
 
-    Three queries whatever the branch size: members, problems, items.
+    Three queries whatever the branch size (members, problems, items), and four more when problems came back
+    from an earlier year (recurrence.recurrences_of).
     """
     branch = meeting.branch
     problems = Problem.objects.filter(meeting=meeting, member__isnull=False, merged_into__isnull=True)
@@ -273,13 +307,16 @@ def cards_for_meeting(*, meeting: Meeting, member_ids: list[int] | None = None) 
     if member_ids is not None:
         problems = problems.filter(member_id__in=member_ids)
         items = items.filter(responsible_id__in=member_ids)
-    problems = list(problems.only("member_id", "text", "source_kind").order_by("id"))
+    problems = list(problems.only("member_id", "text", "source_kind", "recurs_of_id", "streak").order_by("id"))
     items = list(items.order_by("deadline", "id"))
     ids = {p.member_id for p in problems} | {i.responsible_id for i in items}
     members = Member.objects.filter(pk__in=ids).order_by("name", "id")
     cards = {m.pk: Card(member=m, branch_name=branch.name, meeting_title=str(meeting)) for m in members}
+    came_back = recurrences_of(problems)
     for p in problems:
         cards[p.member_id].add_problem(p)
+        if p.pk in came_back:
+            cards[p.member_id].add_came_back(came_back[p.pk])
     for i in items:
         cards[i.responsible_id].add_item(i)
     return [card.fit() for card in cards.values()]
@@ -314,3 +351,12 @@ def print_jobs_of(*, user) -> QuerySet[PrintJob]:
 
 def members_of(*, branch: Organization) -> QuerySet[Member]:
     return Member.objects.filter(branch=branch, is_active=True).order_by("name", "id")
+
+
+def member_ids_named(*, branch: Organization, text: str) -> tuple[int, ...]:
+    """The branch's members (on the roll or not: items outlive a transfer) whose name contains `text`,
+    or the one whose id it is (the ledger's 责任人 filter, issue 23). One query."""
+    match = Q(name__icontains=text)
+    if text.isascii() and text.isdigit() and len(text) < 19:
+        match |= Q(pk=int(text))
+    return tuple(Member.objects.filter(match, branch=branch).values_list("pk", flat=True)[:200])

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from branchlife.permissions import actor_of
 from branchlife.queue import enqueue_on_commit
 
+from . import recurrence
 from .models import Evidence, FollowUpReview, ItemHistory, ItemProgress, PrintJob, Problem, RectificationItem
+from .themes import theme_of
 
 NOT_GIVEN = object()
 
@@ -80,30 +82,63 @@ def problem_list_build(*, meeting, entries: list[ProblemEntry]) -> int:
             aspect=(entry.aspect or "")[:50],
             source_kind=entry.source_kind,
             source_id=entry.source_id,
+            theme=theme_of(text),
         )
         problem.full_clean()
         problem.save()
         created += 1
+    problem_themes_refresh(meeting=meeting)
+    recurrence.link_meeting(meeting=meeting)
     return created
+
+
+def problem_themes_refresh(*, meeting) -> int:
+    """Tag the meeting's problems by the keyword rule again (issue 20), leaving alone every line whose theme
+    the secretary corrected (theme_manual). Returns the number of lines whose theme changed."""
+    changed = []
+    for problem in Problem.objects.filter(meeting=meeting, theme_manual=False).only("id", "text", "theme"):
+        theme = theme_of(problem.text)
+        if theme != problem.theme:
+            problem.theme = theme
+            changed.append(problem)
+    Problem.objects.bulk_update(changed, ["theme"])
+    return len(changed)
+
+
+def problem_theme_set(*, problem: Problem, theme: str) -> Problem:
+    """The secretary's correction of a line's theme; it is kept through any rebuild. `theme=""` hands the
+    line back to the rule."""
+    if theme:
+        problem.theme, problem.theme_manual = theme, True
+    else:
+        problem.theme, problem.theme_manual = theme_of(problem.text), False
+    problem.full_clean()
+    problem.save(update_fields=["theme", "theme_manual", "updated_at"])
+    return problem
 
 
 # ---------------------------------------------------------------- problem list (the secretary edits it)
 def problem_add(*, meeting, member, text: str, aspect: str = "") -> Problem:
     problem = Problem(
-        meeting=meeting, member=member, text=text.strip(), aspect=aspect.strip(), source_kind=Problem.SourceKind.ADDED
+        meeting=meeting, member=member, text=text.strip(), aspect=aspect.strip(), source_kind=Problem.SourceKind.ADDED,
+        theme=theme_of(text),
     )
     problem.full_clean()
     problem.save()
+    recurrence.link_meeting(meeting=meeting)
     return problem
 
 
 def problem_update(*, problem: Problem, text: str, aspect: str = "", member=NOT_GIVEN) -> Problem:
     problem.text = text.strip()
     problem.aspect = aspect.strip()
+    if not problem.theme_manual:
+        problem.theme = theme_of(problem.text)
     if member is not NOT_GIVEN:
         problem.member = member
     problem.full_clean()
     problem.save()
+    recurrence.link_meeting(meeting=problem.meeting)
     return problem
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("meeting/<int:pk>/cards.pdf", views.cards_pdf, name="cards_pdf"),
     path("problem/<int:pk>/edit/", views.problem_edit, name="problem_edit"),
     path("problem/<int:pk>/unmerge/", views.problem_unmerge, name="problem_unmerge"),
+    path("problem/<int:pk>/theme/", views.problem_theme, name="problem_theme"),
     # one item: args [item.pk]
     path("item/<int:pk>/", views.item_detail, name="item_detail"),
     path("item/<int:pk>/edit/", views.item_edit, name="item_edit"),

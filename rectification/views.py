@@ -18,7 +18,7 @@ from meetings.models import Meeting
 from meetings.quality import measure_hints
 from organizations.models import Organization
 
-from . import pdfs, printing, selectors, services
+from . import pdfs, printing, recurrence, selectors, services
 from .forms import (
     CloseForm,
     FollowUpForm,
@@ -27,11 +27,13 @@ from .forms import (
     PrintJobForm,
     ProblemForm,
     ProblemMergeForm,
+    ProblemThemeForm,
     ProgressForm,
     ReopenForm,
     SubmitForm,
 )
 from .models import Evidence, PrintJob, Problem, RectificationItem
+from .themes import Theme
 
 BRANCH = {"level": Organization.Level.BRANCH}
 
@@ -43,6 +45,10 @@ def my_items(request):
         raise PermissionDenied
     member = actor_of(request.user).member
     items = list(selectors.my_items(member=member))
+    # "this came back" (issue 20): the item's problems that repeat an earlier year's, in a fixed few queries
+    came_back = recurrence.recurrences_of(p for i in items for p in i.problems.all())
+    for i in items:
+        i.came_back = [came_back[p.pk] for p in i.problems.all() if p.pk in came_back]
     return render(
         request,
         "rectification/my_items.html",
@@ -102,6 +108,9 @@ def ledger(request, pk):
             "page": paginate(request, items, per_page=30),
             "counts": selectors.ledger_counts(branch=branch),
             "meetings": selectors.meetings_with_problems(branch=branch),
+            # 新建整改事项 starts from the meeting whose problems are being rectified (the latest one with a
+            # problem list), not the newest meeting, which is usually still in preparation (issue 24 item 9).
+            "item_meeting": selectors.card_meeting(branch=branch),
             "can_manage": request.user.has_perm("rectification.manage_items", branch),
             "query": request.GET.urlencode(),
         },
@@ -130,7 +139,7 @@ def _ledger_rows(items):
             item.commitment,
             item.get_status_display(),
             _("是") if item.is_overdue else _("否"),
-            item.closed_at.strftime("%Y-%m-%d %H:%M") if item.closed_at else "",
+            item.closed_at,
         ]
 
 
@@ -180,9 +189,13 @@ def problem_list(request, pk):
     q = search_text(request)
     source = request.GET.get("source", "")
     source = source if source in Problem.SourceKind.values else ""
-    problems = list(selectors.problem_list(meeting=meeting, search=q, source=source))
+    theme = request.GET.get("theme", "")
+    theme = theme if theme in Theme.values else ""
+    problems = list(selectors.problem_list(meeting=meeting, search=q, source=source, theme=theme))
+    came_back = recurrence.recurrences_of(problems)
     for p in problems:
         p.source_url = services.problem_source_url(p)
+        p.came_back = came_back.get(p.pk)
     return render(
         request,
         "rectification/problem_list.html",
@@ -193,6 +206,9 @@ def problem_list(request, pk):
             "q": q,
             "source": source,
             "sources": Problem.SourceKind.choices,
+            "theme": theme,
+            "themes": Theme.choices,
+            "came_back_count": len(came_back),
             "can_manage": request.user.has_perm("rectification.manage_problem_list", meeting),
             "can_make_items": request.user.has_perm("rectification.manage_items", meeting.branch),
         },
@@ -312,6 +328,22 @@ def problem_merge(request, pk):
 
 @login_required
 @require_POST
+def problem_theme(request, pk):
+    """The secretary corrects a line's theme on the problem list (issue 20); the correction is kept."""
+    problem = get_for_user(
+        request.user, "rectification.manage_problem_list", Problem.objects.select_related("meeting__branch"), pk=pk
+    )
+    form = ProblemThemeForm(request.POST)
+    if form.is_valid():
+        services.problem_theme_set(problem=problem, theme=form.cleaned_data["theme"])
+        messages.success(request, _("已修改主题：%(theme)s。") % {"theme": problem.get_theme_display()})
+    else:
+        messages.error(request, "；".join(m for ms in form.errors.values() for m in ms))
+    return redirect(f"{reverse('rectification:problem_list', args=[problem.meeting_id])}#problem-{problem.pk}")
+
+
+@login_required
+@require_POST
 def problem_unmerge(request, pk):
     problem = get_for_user(
         request.user, "rectification.manage_problem_list", Problem.objects.select_related("meeting__branch"), pk=pk
@@ -383,6 +415,8 @@ def _item_context(request, item, **forms):
         "can_update": user.has_perm("rectification.update_item", item),
         "can_verify": user.has_perm("rectification.verify_item", item),
         "can_view_ledger": user.has_perm("rectification.view_ledger", item.branch),
+        # The breadcrumb offers "我的整改事项" only on one's own item (a secretary reading a member's is in the ledger).
+        "is_mine": item.responsible.user_id is not None and item.responsible.user_id == user.pk,
         "progress_form": forms.get("progress_form") or ProgressForm(),
         "submit_form": forms.get("submit_form") or SubmitForm(),
         "close_form": forms.get("close_form") or CloseForm(),
