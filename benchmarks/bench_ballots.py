@@ -1,15 +1,23 @@
-"""Benchmark: online ballots per second and latency with 20 concurrent clients (issue 6.9).
+"""Benchmark: online ballots per second with 20 concurrent clients, against two references (issues 6.9, 23).
 
-Not a test. Run it against a PostgreSQL database with the schema migrated (benchmarks/run_bench_ballots.sh
-starts a throw-away PostgreSQL, migrates it and runs this):
+Not a test. `bash benchmarks/run_bench_ballots.sh` runs it on a throw-away, durable PostgreSQL and a Redis,
+with production settings (DEBUG=False, the Redis cache, cached_db sessions).
 
-    DB=postgres DB_HOST=127.0.0.1 DB_PORT=5432 DB_NAME=bench .venv/bin/python benchmarks/bench_ballots.py
-
-It builds a branch of VOTERS members with an open evaluation of 30 candidates, logs every voter in (a
-session row each), starts gunicorn (4 workers) on the same database, fetches each voter's ballot page
-(for the CSRF token; not timed), then times the POSTs of complete ballots from 20 client threads. The
-same run measures the bare path — one transaction inserting a ballot with 30 grade rows, straight
-through psycopg from 20 connections — and reports the ratio. The data it creates is deleted at the end.
+Three paths cast complete ballots (30 candidates, 3 of them 优秀, the committee rated) on one open
+evaluation, each from CLIENTS threads, each voter once:
+- http       the real thing: POST /evaluations/<id>/vote/ to gunicorn (WORKERS sync workers), with the
+             voter's session and CSRF token (fetched beforehand by a GET, not timed);
+- app_sql    the statements the app sends for one such POST, captured from a real request (the Django
+             test client, in this process) and replayed through psycopg from CLIENTS autocommit
+             connections — with each voter's own user, member, receipt hash and fresh UUIDs, plus the
+             connection health check Django runs first (`SELECT 1`). The design's own limit: no Python
+             web framework at all, the same round trips and the same SQL;
+- minimum    the least a ballot needs: one transaction with the participation update, the ballot row and
+             its 30 marks in one multi-row INSERT.
+Rounds alternate the order of the paths (A B C, C B A, …) so that a change in the machine's load hits all
+three; each figure is the median over the rounds, each ratio the median of the rounds' ratios. CPU per
+ballot is counted for every path: the benchmark client (this process), the database (the postmaster's
+processes) and, for http, gunicorn's. The load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -37,26 +45,28 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from accounts.two_factor.middleware import NOT_NEEDED_SESSION_KEY  # noqa: E402
 from evaluations import services  # noqa: E402
-from evaluations.models import Ballot, BallotMark, Candidate, Evaluation, Grade  # noqa: E402
+from evaluations.models import Ballot, BallotMark, Candidate, Evaluation, Grade, Voter  # noqa: E402
 from meetings.models import Meeting  # noqa: E402
 from organizations.models import Member, Organization  # noqa: E402
 
 CLIENTS = int(os.getenv("BENCH_CLIENTS", "20"))
-VOTERS = int(os.getenv("BENCH_VOTERS", "600"))
+ROUNDS = int(os.getenv("BENCH_ROUNDS", "3"))
+PER_ROUND = int(os.getenv("BENCH_BALLOTS_PER_ROUND", "240"))  # ballots per path and round
 CANDIDATES = 30
-BARE_BALLOTS = int(os.getenv("BENCH_BARE_BALLOTS", "1200"))
 WORKERS = os.getenv("BENCH_GUNICORN_WORKERS", "4")
-
-
+PATHS = ("http", "app_sql", "minimum")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+# ---------------------------------------------------------------- measuring
 def _stat(pid: int) -> list[str] | None:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -64,8 +74,10 @@ def _stat(pid: int) -> list[str] | None:
         return None
 
 
-def cpu_seconds(root_pid: int) -> float:
+def cpu_seconds(root_pid: int | None) -> float:
     """CPU time (user + system) of a process and its direct children, from /proc."""
+    if root_pid is None:
+        return 0.0
     total = 0.0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -88,52 +100,115 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def build() -> tuple[Evaluation, list[str]]:
+def run_clients(work: list, cast, server_pid: int | None) -> dict:
+    """`cast(item, state)` for every item, from CLIENTS threads; CPU of client, database and server."""
+    todo: queue.Queue = queue.Queue()
+    for item in work:
+        todo.put(item)
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    gate = threading.Barrier(CLIENTS + 1)
+
+    states: list[dict] = []
+
+    def client():
+        state: dict = {}
+        with lock:
+            states.append(state)
+        gate.wait()
+        while True:
+            try:
+                item = todo.get_nowait()
+            except queue.Empty:
+                break
+            t0 = time.perf_counter()
+            try:
+                error = cast(item, state)
+            except Exception as exc:  # noqa: BLE001 - a failed ballot is a result to report
+                error = repr(exc)[:200]
+            with lock:
+                latencies.append(time.perf_counter() - t0)
+                if error:
+                    errors.append(error)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    pg = postmaster_pid()
+    gate.wait()  # every client connected (psycopg paths connect lazily, on their first ballot)
+    app0, db0, client0, t0 = cpu_seconds(server_pid), cpu_seconds(pg), time.process_time(), time.perf_counter()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    n = max(len(latencies), 1)
+    # The connections close after the CPU is read: a backend that has exited takes its CPU time with it.
+    app1, db1, client1 = cpu_seconds(server_pid), cpu_seconds(pg), time.process_time()
+    for state in states:
+        if "conn" in state:
+            state["conn"].close()
+    return {
+        "ballots": len(latencies),
+        "errors": len(errors),
+        "first_error": errors[0] if errors else "",
+        "per_second": len(latencies) / wall,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p95_ms": percentile(latencies, 95) * 1000,
+        "cpu_ms": {
+            "client": (client1 - client0) * 1000 / n,
+            "db": (db1 - db0) * 1000 / n,
+            "app": (app1 - app0) * 1000 / n if server_pid else 0.0,
+        },
+    }
+
+
+# ---------------------------------------------------------------- the data
+def build(voters: int) -> tuple[Evaluation, list[Member], dict[int, str]]:
     tag = uuid.uuid4().hex[:8]
     root = Organization.add_root(name=f"基准测试县委{tag}", level=Organization.Level.COUNTY)
     branch = root.add_child(name=f"基准测试支部{tag}", level=Organization.Level.BRANCH)
     User = get_user_model()
-    users = User.objects.bulk_create(User(username=f"bench-{tag}-{i}", password="!") for i in range(VOTERS))
+    # 37 accounts more than members, so that a user's id and its member's id differ (see capture()).
+    users = User.objects.bulk_create(User(username=f"bench-{tag}-{i}", password="!") for i in range(voters + 37))[37:]
     members = Member.objects.bulk_create(
-        Member(branch=branch, user=u, name=f"党员{i:03d}", sex="M", education="bachelor", phone=f"{tag}{i:04d}")
+        Member(branch=branch, user=u, name=f"党员{i:04d}", sex="M", education="bachelor", phone=f"{tag}{i:04d}")
         for i, u in enumerate(users)
     )
-    meeting = Meeting.objects.create(branch=branch, year=2026)
     now = timezone.now()
+    meeting = Meeting.objects.create(branch=branch, year=2026, held_on=timezone.localdate(now - timezone.timedelta(minutes=1)))
     evaluation = services.evaluation_create(
-        meeting=meeting, opens_at=now - timezone.timedelta(minutes=1), closes_at=now + timezone.timedelta(hours=1),
+        meeting=meeting, opens_at=now - timezone.timedelta(minutes=1), closes_at=now + timezone.timedelta(hours=2),
         candidates=members[:CANDIDATES], voters=members,
     )
-    sessions = []
-    for user in users:
+    # Database session rows (the cached_db engine reads a row on a cache miss, then keeps it in Redis), as
+    # after a real login of a member, who needs no second factor.
+    sessions = {}
+    for member, user in zip(members, users, strict=True):
         s = SessionStore()
         s[SESSION_KEY], s[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
         s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        s[NOT_NEEDED_SESSION_KEY] = user.pk
         s.create()
-        sessions.append(s.session_key)
-    return evaluation, sessions
+        sessions[member.pk] = s.session_key
+    return evaluation, members, sessions
 
 
-def cleanup(evaluation: Evaluation) -> None:
-    branch = evaluation.meeting.branch
-    root = branch.get_root()
-    user_ids = list(Member.objects.filter(branch=branch).values_list("user_id", flat=True))
-    BallotMark.objects.filter(evaluation=evaluation).delete()
-    evaluation.meeting.delete()
-    Member.objects.filter(branch=branch).delete()
-    get_user_model().objects.filter(pk__in=user_ids).delete()
-    root.delete()
+def ballot_data(candidate_ids: list[int], i: int) -> dict:
+    grades = {f"g_{cid}": Grade.QUALIFIED for cid in candidate_ids}
+    for k in range(3):
+        grades[f"g_{candidate_ids[(i + k) % len(candidate_ids)]}"] = Grade.EXCELLENT
+    return {**grades, "committee_grade": "good"}
 
 
+# ---------------------------------------------------------------- http
 def start_gunicorn() -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "DB_NAME": connection.settings_dict["NAME"], "DEBUG": os.getenv("DEBUG", "True")}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "branchlife.wsgi", "--workers", WORKERS, "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning"],
-        cwd=ROOT, env=env,
+         "--log-level", "warning", "--logger-class", "branchlife.gunicorn.AccessLogger"],
+        cwd=ROOT, env={**os.environ, "DB_NAME": connection.settings_dict["NAME"]},
     )
     for _ in range(150):
         try:
@@ -150,167 +225,237 @@ def request(url: str, cookie: str, data: dict | None = None) -> tuple[int, str, 
     headers = {"Cookie": cookie}
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    req = urllib.request.Request(url, data=body, headers=headers)
-    with urllib.request.urlopen(req, timeout=60) as response:
+    with urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers), timeout=60) as response:
         return response.status, response.read().decode(), response.headers.get_all("Set-Cookie") or []
 
 
-def http_phase(base: str, server_pid: int, evaluation: Evaluation, sessions: list[str]) -> dict:
+def http_round(base: str, server_pid: int, evaluation: Evaluation, voters: list[Member], sessions, cids) -> dict:
     path = f"{base}/evaluations/{evaluation.pk}/vote/"
-    cids = list(Candidate.objects.filter(evaluation=evaluation).values_list("pk", flat=True))
-    prepared: queue.Queue = queue.Queue()
+    prepared: list = []
+    lock = threading.Lock()
 
-    def prepare(chunk):
-        for i, sid in chunk:
-            _status, page, cookies = request(path, f"sessionid={sid}")
+    def prepare(chunk):  # the ballot page, for the CSRF token (and the session in Redis): not timed
+        for i, member in chunk:
+            cookie = f"sessionid={sessions[member.pk]}"
+            _status, page, cookies = request(path, cookie)
             csrf = next(c.split(";")[0] for c in cookies if c.startswith("csrftoken="))
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-            grades = {f"g_{cid}": Grade.QUALIFIED for cid in cids}
-            for k in range(3):
-                grades[f"g_{cids[(i + k) % len(cids)]}"] = Grade.EXCELLENT
-            prepared.put((f"sessionid={sid}; {csrf}", {**grades, "committee_grade": "good", "csrfmiddlewaretoken": token}))
-
-    chunks = [list(enumerate(sessions))[k::CLIENTS] for k in range(CLIENTS)]
-    threads = [threading.Thread(target=prepare, args=(c,)) for c in chunks]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    gate = threading.Barrier(CLIENTS)
-
-    def client():
-        gate.wait()
-        while True:
-            try:
-                cookie, data = prepared.get_nowait()
-            except queue.Empty:
-                return
-            t0 = time.perf_counter()
-            try:
-                status, body, _ = request(path, cookie, data)
-                ok = status == 200 and 'id="receipt-code"' in body
-            except Exception as exc:  # noqa: BLE001 - a failed request is a result to report
-                ok, body = False, repr(exc)
-            dt = time.perf_counter() - t0
             with lock:
-                latencies.append(dt)
-                if not ok:
-                    errors.append(body[:200])
+                prepared.append((f"{cookie}; {csrf}", {**ballot_data(cids, i), "csrfmiddlewaretoken": token}))
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    pg = postmaster_pid()
-    app0, db0, client0 = cpu_seconds(server_pid), cpu_seconds(pg) if pg else 0.0, time.process_time()
-    t0 = time.perf_counter()
+    items = list(enumerate(voters))
+    threads = [threading.Thread(target=prepare, args=(items[k::CLIENTS],)) for k in range(CLIENTS)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - t0
-    app_cpu, db_cpu = cpu_seconds(server_pid) - app0, (cpu_seconds(pg) - db0) if pg else 0.0
-    client_cpu = time.process_time() - client0
-    stored = Ballot.objects.filter(evaluation=evaluation).count()
-    n = max(len(latencies), 1)
-    server_ms = (app_cpu + db_cpu) * 1000 / n
-    return {
-        # CPU per ballot does not depend on what else the machine is doing: the capacity of two idle
-        # cores for the server side (app + database) follows from it.
-        "cpu_ms_per_ballot": {"app": round(app_cpu * 1000 / n, 1), "db": round(db_cpu * 1000 / n, 1),
-                              "client": round(client_cpu * 1000 / n, 1)},
-        "server_capacity_2_cores_per_second": round(2000 / server_ms, 1) if server_ms else None,
-        "ballots": len(latencies),
-        "stored": stored,
-        "errors": len(errors),
-        "per_second": round(len(latencies) / wall, 1),
-        "p50_ms": round(statistics.median(latencies) * 1000, 1),
-        "p95_ms": round(percentile(latencies, 95) * 1000, 1),
-    }
+
+    def cast(item, _state):
+        cookie, data = item
+        status, body, _ = request(path, cookie, data)
+        return "" if status == 200 and 'id="receipt-code"' in body else body[:200]
+
+    return run_clients(prepared, cast, server_pid)
 
 
-def bare_phase(evaluation: Evaluation) -> dict:
-    """One transaction = one ballot row + 30 grade rows, through psycopg directly, from CLIENTS connections."""
+# ---------------------------------------------------------------- the app's statements through psycopg
+def capture(evaluation: Evaluation, member: Member, session_key: str, cids: list[int]) -> list[tuple[str, list]]:
+    """The statements of one real ballot POST (after its GET), with each parameter's kind: what varies per
+    voter (user, member, session, receipt hash, UUIDs, the time) is marked to be replaced."""
+    from django.test import Client
+
+    client = Client()
+    client.cookies["sessionid"] = session_key
+    url = f"/evaluations/{evaluation.pk}/vote/"
+    assert client.get(url).status_code == 200
+    seen: list[tuple[str, tuple]] = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        response = client.post(url, ballot_data(cids, 0))
+    code = re.search(r'id="receipt-code">([^<]+)<', response.content.decode())
+    assert response.status_code == 200 and code, "the captured ballot was not cast"
+    digest = services.receipt_hash(code.group(1).strip())
+    user_id = member.user_id
+    fixed = {evaluation.pk, *cids}
+    assert user_id != member.pk and not {user_id, member.pk} & fixed, "pick a voter whose ids are unambiguous"
+    statements = []
+    for sql, params in seen:
+        kinds = []
+        for p in params:
+            if isinstance(p, bool) or p is None:
+                kinds.append(("const", p))
+            elif isinstance(p, uuid.UUID):
+                kinds.append(("uuid", None))
+            elif p == session_key:
+                kinds.append(("session", None))
+            elif p == digest:
+                kinds.append(("hash", None))
+            elif isinstance(p, int) and p == user_id:
+                kinds.append(("user", None))
+            elif isinstance(p, int) and p == member.pk:
+                kinds.append(("member", None))
+            elif hasattr(p, "tzinfo"):
+                kinds.append(("now", None))
+            else:
+                kinds.append(("const", p))
+        statements.append((sql, kinds))
+    return statements
+
+
+def app_sql_round(statements, voters: list[Member], sessions, dsn) -> dict:
     import psycopg
 
-    s = connection.settings_dict
-    dsn = dict(host=s["HOST"], port=s["PORT"], user=s["USER"], password=s["PASSWORD"] or None, dbname=s["NAME"])
-    cids = list(Candidate.objects.filter(evaluation=evaluation).values_list("pk", flat=True))
-    per_client = BARE_BALLOTS // CLIENTS
-    latencies: list[float] = []
-    lock = threading.Lock()
-    gate = threading.Barrier(CLIENTS)
-    mark_sql = "INSERT INTO evaluations_ballotmark (id, evaluation_id, candidate_id, grade) VALUES " + ", ".join(
-        ["(%s, %s, %s, %s)"] * len(cids)
+    def params_for(kinds, member):
+        out = []
+        for kind, value in kinds:
+            if kind == "const":
+                out.append(value)
+            elif kind == "uuid":
+                out.append(uuid.uuid4())
+            elif kind == "session":
+                out.append(sessions[member.pk])
+            elif kind == "hash":
+                out.append(services.receipt_hash(services.receipt_code_new()))
+            elif kind == "user":
+                out.append(member.user_id)
+            elif kind == "member":
+                out.append(member.pk)
+            else:
+                out.append(timezone.now())
+        return out
+
+    def cast(member, state):
+        if "conn" not in state:
+            state["conn"] = psycopg.connect(**dsn, autocommit=True, cursor_factory=psycopg.ClientCursor)
+        conn = state["conn"]
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1")  # Django's connection health check, before each request's first query
+            cursor.fetchall()
+            claimed = None
+            for sql, kinds in statements:
+                cursor.execute(sql, params_for(kinds, member))
+                rows = cursor.fetchall() if cursor.description else None
+                if "FOR SHARE" in sql:  # the ballot's write: it answers how many participation rows it claimed
+                    claimed = rows[0][0]
+        return "" if claimed == 1 else f"not claimed: {claimed}"
+
+    return run_clients(voters, cast, None)
+
+
+# ---------------------------------------------------------------- the minimum write
+def minimum_round(evaluation: Evaluation, voters: list[Member], cids: list[int], dsn) -> dict:
+    import psycopg
+
+    v, b, m = (model._meta.db_table for model in (Voter, Ballot, BallotMark))
+    marks_sql = (
+        f"INSERT INTO {m} (id, evaluation_id, candidate_id, grade, political, discipline, \"character\", role) VALUES "
+        + ", ".join(["(%s, %s, %s, %s, NULL, NULL, NULL, NULL)"] * len(cids))
     )
 
-    def client():
-        with psycopg.connect(**dsn) as conn:
-            gate.wait()
-            for _ in range(per_client):
-                t0 = time.perf_counter()
-                with conn.transaction():
-                    conn.execute(
-                        "INSERT INTO evaluations_ballot (id, evaluation_id, is_valid, committee_grade, receipt_hash) "
-                        "VALUES (%s, %s, true, 'good', '')",
-                        [uuid.uuid4(), evaluation.pk],
-                    )
-                    params = []
-                    for cid in cids:
-                        params += [uuid.uuid4(), evaluation.pk, cid, "qualified"]
-                    conn.execute(mark_sql, params)
-                with lock:
-                    latencies.append(time.perf_counter() - t0)
+    def cast(member, state):
+        if "conn" not in state:
+            state["conn"] = psycopg.connect(**dsn, autocommit=True, cursor_factory=psycopg.ClientCursor)
+        conn = state["conn"]
+        with conn.transaction():
+            claimed = conn.execute(
+                f"UPDATE {v} SET channel = 'online' WHERE evaluation_id = %s AND member_id = %s AND channel = ''",
+                [evaluation.pk, member.pk],
+            ).rowcount
+            conn.execute(
+                f"INSERT INTO {b} (id, evaluation_id, is_valid, committee_grade, receipt_hash) VALUES (%s, %s, true, 'good', %s)",
+                [uuid.uuid4(), evaluation.pk, services.receipt_hash(services.receipt_code_new())],
+            )
+            params = []
+            for i, cid in enumerate(cids):
+                params += [uuid.uuid4(), evaluation.pk, cid, Grade.EXCELLENT if i < 3 else Grade.QUALIFIED]
+            conn.execute(marks_sql, params)
+        return "" if claimed == 1 else "not claimed"
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
-    return {
-        "ballots": len(latencies),
-        "per_second": round(len(latencies) / wall, 1),
-        "p50_ms": round(statistics.median(latencies) * 1000, 1),
-        "p95_ms": round(percentile(latencies, 95) * 1000, 1),
-    }
+    return run_clients(voters, cast, None)
 
 
+# ---------------------------------------------------------------- main
 def main() -> None:
     if connection.vendor != "postgresql":
-        raise SystemExit("run with DB=postgres (see the docstring)")
-    load_before = os.getloadavg()[0]
-    evaluation, sessions = build()
+        raise SystemExit("run with DB=postgres (see the docstring; run_bench_ballots.sh does it)")
+    load_before = os.getloadavg()
+    evaluation, members, sessions = build(CANDIDATES + 1 + ROUNDS * len(PATHS) * PER_ROUND)
+    cids = list(Candidate.objects.filter(evaluation=evaluation).order_by("pk").values_list("pk", flat=True))
+    fixed = {evaluation.pk, *cids}
+    # The captured voter: not a candidate, and ids that cannot be mistaken for one another.
+    pool = members[CANDIDATES:]
+    probe = next(m for m in pool if m.user_id != m.pk and not {m.user_id, m.pk} & fixed)
+    pool.remove(probe)
+    statements = capture(evaluation, probe, sessions[probe.pk], cids)
+    s = connection.settings_dict
+    dsn = dict(host=s["HOST"], port=s["PORT"], user=s["USER"], password=s["PASSWORD"] or None, dbname=s["NAME"])
     server, base = start_gunicorn()
+    rounds: dict[str, list[dict]] = {p: [] for p in PATHS}
     try:
-        http = http_phase(base, server.pid, evaluation, sessions)
+        for r in range(ROUNDS):
+            for name in PATHS if r % 2 == 0 else tuple(reversed(PATHS)):
+                voters, pool = pool[:PER_ROUND], pool[PER_ROUND:]
+                if name == "http":
+                    result = http_round(base, server.pid, evaluation, voters, sessions, cids)
+                elif name == "app_sql":
+                    result = app_sql_round(statements, voters, sessions, dsn)
+                else:
+                    result = minimum_round(evaluation, voters, cids, dsn)
+                rounds[name].append(result)
     finally:
         server.terminate()
         server.wait(timeout=10)
-    bare = bare_phase(evaluation)
-    cleanup(evaluation)
+    load_after = os.getloadavg()
+    stored = Ballot.objects.filter(evaluation=evaluation).count()
+    voted = Voter.objects.filter(evaluation=evaluation).exclude(channel="").count()
+
+    def med(values):
+        return round(statistics.median(values), 2)
+
+    summary = {}
+    for name, results in rounds.items():
+        summary[name] = {
+            "per_second": med(r["per_second"] for r in results),
+            "per_second_rounds": [round(r["per_second"], 1) for r in results],
+            "p50_ms": med(r["p50_ms"] for r in results),
+            "p95_ms": med(r["p95_ms"] for r in results),
+            "cpu_ms_per_ballot": {k: med(r["cpu_ms"][k] for r in results) for k in ("app", "db", "client")},
+            "errors": sum(r["errors"] for r in results),
+            "first_error": next((r["first_error"] for r in results if r["first_error"]), ""),
+        }
+    ratio_app = [h["per_second"] / a["per_second"] for h, a in zip(rounds["http"], rounds["app_sql"], strict=True)]
+    ratio_min = [h["per_second"] / m["per_second"] for h, m in zip(rounds["http"], rounds["minimum"], strict=True)]
     result = {
-        "clients": CLIENTS,
-        "candidates": CANDIDATES,
-        "gunicorn_workers": int(WORKERS),
-        "cpus": os.cpu_count(),
-        "http": http,
-        "bare_insert": bare,
-        "ratio_to_bare": round(http["per_second"] / bare["per_second"], 2),
-        # Other work on the machine skews everything: report how busy it was.
-        "loadavg_1min_before": round(load_before, 2),
+        "clients": CLIENTS, "candidates": CANDIDATES, "rounds": ROUNDS, "ballots_per_path_round": PER_ROUND,
+        "gunicorn_workers": int(WORKERS), "debug": settings.DEBUG, "session_engine": settings.SESSION_ENGINE,
+        "cpus": os.cpu_count(), "app_statements_per_ballot": len(statements) + 1,
+        "paths": summary,
+        "ratio_http_to_app_sql": med(ratio_app), "ratio_http_to_minimum": med(ratio_min),
+        "ratio_http_to_app_sql_rounds": [round(x, 2) for x in ratio_app],
+        "stored_ballots": stored, "voted": voted,
+        "loadavg_before": [round(x, 2) for x in load_before], "loadavg_after": [round(x, 2) for x in load_after],
     }
-    print(f"online ballots (HTTP, {CLIENTS} clients, {CANDIDATES} candidates): {http['per_second']}/s, "
-          f"p50 {http['p50_ms']} ms, p95 {http['p95_ms']} ms, {http['errors']} errors, {http['stored']} stored")
-    cpu = http["cpu_ms_per_ballot"]
-    print(f"CPU per ballot: app {cpu['app']} ms, database {cpu['db']} ms, benchmark client {cpu['client']} ms; "
-          f"server-side capacity of 2 idle cores ≈ {http['server_capacity_2_cores_per_second']}/s")
-    print(f"bare insert path ({CLIENTS} connections): {bare['per_second']}/s, p95 {bare['p95_ms']} ms")
-    print(f"ratio HTTP / bare: {result['ratio_to_bare']} (load average before the run: {load_before:.2f})")
+    print(f"DEBUG={settings.DEBUG}, sessions {settings.SESSION_ENGINE.rsplit('.', 1)[1]}, {CLIENTS} clients, "
+          f"{CANDIDATES} candidates, {ROUNDS} rounds × {PER_ROUND} ballots per path, {WORKERS} gunicorn workers")
+    print(f"the app's statements per ballot: {len(statements)} + the health check:")
+    for sql, _kinds in statements:
+        print(f"    {' '.join(sql.split())[:110]}")
+    for name, s_ in summary.items():
+        cpu = s_["cpu_ms_per_ballot"]
+        print(f"{name:8} {s_['per_second']:7.1f}/s (rounds {s_['per_second_rounds']}), p50 {s_['p50_ms']} ms, "
+              f"p95 {s_['p95_ms']} ms; CPU per ballot: app {cpu['app']} ms, database {cpu['db']} ms, "
+              f"client {cpu['client']} ms; {s_['errors']} errors {s_['first_error'][:80]}")
+    print(f"ratio http / app_sql: {result['ratio_http_to_app_sql']} (rounds {result['ratio_http_to_app_sql_rounds']}); "
+          f"http / minimum: {result['ratio_http_to_minimum']}")
+    print(f"stored ballots {stored}, voters marked {voted}; load average before {result['loadavg_before']}, "
+          f"after {result['loadavg_after']} ({os.cpu_count()} CPUs)")
     print(json.dumps(result))
-    if http["errors"] or http["stored"] != http["ballots"]:
+    expected = 1 + ROUNDS * len(PATHS) * PER_ROUND
+    if any(s_["errors"] for s_ in summary.values()) or stored != expected or voted != expected:
         raise SystemExit(1)
 
 

@@ -1,6 +1,8 @@
 """The navigation bar: what each role sees, decided from the permission module's view of the user."""
 
-from django.urls import NoReverseMatch, reverse
+import functools
+
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
@@ -22,10 +24,42 @@ NAV_ITEMS = [
 ]
 
 
+# The page frame's own links (base.html), resolved with the items above.
+FRAME_URLS = {
+    "home": "home",
+    "notifications": "notifications:list",
+    "password_change": "password_change",
+    "security": "accounts:two_factor_security",
+    "admin": "admin:index",
+    "logout": "logout",
+    "set_language": "set_language",
+}
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(prefix: str, urlconf) -> tuple[tuple[tuple[str, str, frozenset[str]], ...], dict[str, str]]:
+    """Every navigation URL, reversed once per process (issue 23: not ~17 reverse() calls on each page).
+    Keyed by the script prefix and the urlconf, the two things a reverse() depends on here."""
+    items = []
+    for label, url_name, who in NAV_ITEMS:
+        try:
+            items.append((label, reverse(url_name, urlconf=urlconf), frozenset(who.split("|"))))
+        except NoReverseMatch:
+            continue
+    frame = {}
+    for key, url_name in FRAME_URLS.items():
+        try:
+            frame[key] = reverse(url_name, urlconf=urlconf)
+        except NoReverseMatch:
+            frame[key] = ""
+    return tuple(items), frame
+
+
 def navigation(request):
+    items, frame = _resolved(get_script_prefix(), get_urlconf())
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        return {"frame_urls": frame}
     actor = actor_of(user)
     roles = set()
     if actor.member:
@@ -34,15 +68,12 @@ def navigation(request):
         roles.add("officer")
     if actor.supervised_branch_ids or hasattr(user, "supervisor"):
         roles.add("supervisor")
-    items = []
-    for label, url_name, who in NAV_ITEMS:
-        if not roles & set(who.split("|")):
-            continue
-        try:
-            items.append({"label": label, "url": reverse(url_name)})
-        except NoReverseMatch:
-            continue
-    return {"nav_items": items, "actor": actor, "notification_unread": _unread_count(user)}
+    return {
+        "nav_items": [{"label": label, "url": url} for label, url, who in items if roles & who],
+        "frame_urls": frame,
+        "actor": actor,
+        "notification_unread": _unread_count(user),
+    }
 
 
 def _unread_count(user):

@@ -11,12 +11,17 @@ Who a user is comes from three records, any of which may be absent:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import rules
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.functional import LazyObject, empty
 
-from organizations.models import Member, Organization
+from organizations.models import Member, Officer, Organization, Supervisor
 
 
 @dataclass
@@ -34,11 +39,18 @@ def actor_of(user) -> Actor:
     cached = getattr(user, "_branchlife_actor", None)
     if cached is not None:
         return cached
-    member = Member.objects.filter(user=user, is_active=True).select_related("branch").first()
-    officer = getattr(user, "officer", None) if _has_related(user, "officer") else None
-    supervisor = getattr(user, "supervisor", None) if _has_related(user, "supervisor") else None
+    # Issue 23: one query for the three roles, not three (a supervisor's branches are a second query, for
+    # supervisors only). The three are put in the request user's relation cache, so that `user.officer` /
+    # `user.supervisor` in templates and predicates cost nothing either.
+    user_object = _unwrapped(user)
+    member, officer, supervisor = roles_read(user_id=user.pk)
+    for name, related in (("member", member), ("officer", officer), ("supervisor", supervisor)):
+        relation = user._meta.get_field(name)
+        relation.set_cached_value(user, related)
+        if related is not None:  # and its `.user` is the request's user
+            relation.field.set_cached_value(related, user_object)
     actor = Actor(
-        member=member,
+        member=member if member is not None and member.is_active else None,
         officer_org=officer.organization if officer else None,
         supervised_branch_ids=frozenset(supervisor.branches.values_list("id", flat=True)) if supervisor else frozenset(),
         is_superuser=user.is_superuser,
@@ -47,10 +59,82 @@ def actor_of(user) -> Actor:
     return actor
 
 
+def _unwrapped(user):
+    """request.user is a lazy object (django_otp's around auth's), evaluated by the time roles are asked."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
+
+
+# The roles' one query, as the ORM would write it: the user's row with ROLE_JOINS select_related. Every
+# page runs it, and the ORM spends more CPU compiling that five-table join and building the user again
+# than the database spends answering, so `roles_read` sends the same join as SQL put together once per
+# process and builds the rows with Model.from_db. tests/test_fixed_cost.py compares the two.
+ROLE_JOINS = ("member__branch", "officer__organization", "supervisor")
+
+
+def roles_read_orm(*, user_id: int) -> tuple[Member | None, Officer | None, Supervisor | None]:
+    row = get_user_model()._default_manager.select_related(*ROLE_JOINS).filter(pk=user_id).first()
+    if row is None:
+        return None, None, None
+    return tuple(getattr(row, name) if _has_related(row, name) else None for name in ("member", "officer", "supervisor"))
+
+
+def roles_read(*, user_id: int) -> tuple[Member | None, Officer | None, Supervisor | None]:
+    """The user's member (with its branch), officer (with its node) and supervisor, each None if absent."""
+    sql, tables = _roles_sql(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, user_id, user_id])
+        row = cursor.fetchone()
+    objects, start = {}, 0
+    for name, model, attnames, converters in tables:
+        values = list(row[start:start + len(attnames)])
+        start += len(attnames)
+        if values[0] is None:  # no such row: the LEFT JOIN's NULLs
+            objects[name] = None
+            continue
+        for i, (col, functions) in enumerate(converters):
+            for convert in functions:
+                values[i] = convert(values[i], col, connection)
+        objects[name] = model.from_db(connection.alias, attnames, values)
+    member, officer = objects["member"], objects["officer"]
+    if member is not None:
+        Member._meta.get_field("branch").set_cached_value(member, objects["branch"])
+    if officer is not None:
+        Officer._meta.get_field("organization").set_cached_value(officer, objects["officer_org"])
+    return member, officer, objects["supervisor"]
+
+
+@functools.lru_cache(maxsize=4)
+def _roles_sql(vendor: str):
+    q = connection.ops.quote_name
+    joins = (  # (name, model, alias, join condition)
+        ("member", Member, "m", "m.user_id = %s"),
+        ("branch", Organization, "mb", f"mb.{q('id')} = m.branch_id"),
+        ("officer", Officer, "o", "o.user_id = %s"),
+        ("officer_org", Organization, "oo", f"oo.{q('id')} = o.organization_id"),
+        ("supervisor", Supervisor, "s", "s.user_id = %s"),
+    )
+    columns, tables, clauses = [], [], []
+    for name, model, alias, condition in joins:
+        fields = model._meta.concrete_fields
+        columns += [f"{alias}.{q(f.column)}" for f in fields]
+        converters = []
+        for f in fields:
+            col = f.get_col(alias)
+            converters.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+        tables.append((name, model, [f.attname for f in fields], converters))
+        clauses.append(f"LEFT JOIN {q(model._meta.db_table)} {alias} ON {condition}")
+    sql = f"SELECT {', '.join(columns)} FROM (SELECT 1 AS one) me {' '.join(clauses)}"
+    return sql, tables
+
+
 def _has_related(user, name: str) -> bool:
     try:
         getattr(user, name)
-    except Exception:  # RelatedObjectDoesNotExist
+    except ObjectDoesNotExist:  # RelatedObjectDoesNotExist
         return False
     return True
 
@@ -358,6 +442,12 @@ rules.add_perm("rectification.view_own_items_of_meeting", is_member_of_branch)
 rules.add_perm("rectification.start_print_job", is_officer_over | can_read_rectification)
 rules.add_perm("rectification.view_print_job", is_print_job_owner | is_superuser)
 
+# ---------------------------------------------------------------- documents (issue 19 item 2)
+# Word and 公文 downloads ask the permission of the page they come from (meetings.view_report,
+# meetings.view_self_review, rectification.view_problem_list / view_ledger). The Word minutes hold the whole
+# record, so they go to whoever the meeting page shows all of it to (meeting_detail's see_all), obj: the meeting.
+rules.add_perm("documents.download_record", can_oversee_meeting | (can_record_meeting & is_meeting_open))
+
 # ---------------------------------------------------------------- notifications (issue 8)
 @rules.predicate
 def is_recipient(user, notification) -> bool:
@@ -407,6 +497,41 @@ rules.add_perm(
 rules.add_perm("dashboard.view_dashboard", is_officer | is_superuser)
 rules.add_perm("dashboard.view_node", is_officer_over | is_superuser)  # obj: an Organization
 rules.add_perm("dashboard.use_supervisor_home", is_supervisor)
+
+
+# ---------------------------------------------------------------- problems that come back (issue 20)
+# The recurring-problems page (dashboard/views_recurring.py) of a node: an officer over it, or the committee
+# of a branch for their own branch. Members' names only for one branch — its own committee, or an officer
+# who opened that branch; over a township or county the page shows counts, never names.
+@rules.predicate
+def is_branch_node(user, obj) -> bool:
+    return isinstance(obj, Organization) and obj.level == Organization.Level.BRANCH
+
+
+rules.add_perm("dashboard.view_recurring", is_officer_over | is_committee_of_branch | is_superuser)  # obj: a node
+rules.add_perm(
+    "dashboard.view_recurring_names", is_branch_node & (is_committee_of_branch | is_officer_over | is_superuser)
+)
+
+
+# ---------------------------------------------------------------- issue 19 filings (上报审核)
+# A branch's secretary sends its meeting plan and report up; the node fixed on the filing as its reviewer
+# (the township above by default, filings.selectors.reviewer_for) — any officer of that node or above —
+# approves or returns it. The branch committee and every officer over the branch read it (obj: a Filing,
+# or the Meeting before anything was sent); an officer of another township neither reads nor reviews it.
+@rules.predicate
+def is_reviewer_of_filing(user, filing) -> bool:
+    officer_org = actor_of(user).officer_org
+    reviewer = getattr(filing, "reviewer", None)
+    return bool(officer_org and reviewer and org_within(reviewer, officer_org))
+
+
+rules.add_perm("filings.view_filing", is_committee_of_branch | is_officer_over | is_superuser)
+rules.add_perm("filings.submit_filing", is_secretary_of_branch | is_superuser)
+rules.add_perm("filings.review_filing", is_reviewer_of_filing | is_superuser)
+rules.add_perm("filings.use_review_inbox", is_officer | is_superuser)
+# obj: the node whose branches' filings go to the level it names (usually the county).
+rules.add_perm("filings.set_review_level", is_officer_over | is_superuser)
 
 
 # ---------------------------------------------------------------- queryset scopes

@@ -228,6 +228,14 @@ if CACHE_BACKEND == "redis":
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Issue 23: sessions read from the cache and written through to the database (`cached_db`: no session
+# query on a page) wherever the cache is shared by every process (redis: docker-compose, scripts/run.sh).
+# With the per-process locmem cache, a session changed (logged out) in one worker would live on in another's
+# memory, so there the database alone. SESSION_ENGINE overrides either.
+SESSION_ENGINE = os.getenv(
+    "SESSION_ENGINE",
+    "django.contrib.sessions.backends.cached_db" if CACHE_BACKEND == "redis" else "django.contrib.sessions.backends.db",
+)
 
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = os.getenv("CELERY_RESULT_BACKEND", "") or None
@@ -310,8 +318,9 @@ CONTENT_SECURITY_POLICY = {
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "True")
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Cookies only over HTTPS; scripts/run.sh, serving plain HTTP on this machine with DEBUG off, sets
+    # SECURE_COOKIES=False (a browser would not send a Secure cookie back from http://127.0.0.1 otherwise).
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "True")
     # HSTS: a year, for the host's subdomains too. SECURE_HSTS_PRELOAD only adds the `preload` token (the
     # host is in browsers' preload lists only if someone submits it); an intranet name may turn both off.
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000")
@@ -389,6 +398,11 @@ REMINDER_CHANNELS = [
 # Notices of events (a self-review returned, an item assigned…) older than this are not sent: the first
 # scan after an upgrade must not announce last year's history.
 NOTICE_LOOKBACK_DAYS = envint("NOTICE_LOOKBACK_DAYS", "7")
+# Issue 19 (上报审核): the level above a branch that reviews its meeting plan and report, unless a node on
+# the branch's path names another (filings.ReviewRule): township, general_branch or county.
+FILINGS_REVIEW_LEVEL = os.getenv("FILINGS_REVIEW_LEVEL", "township").strip()
+if FILINGS_REVIEW_LEVEL not in ("township", "general_branch", "county"):
+    raise ImproperlyConfigured("FILINGS_REVIEW_LEVEL must be township, general_branch or county")
 # Outside channels (issue 16). SMS_BACKEND: "" (none), "generic" (SMS_URL/SMS_KEY/SMS_TEMPLATE_ID: any
 # HTTP gateway that takes JSON) or "aliyun" (Alibaba Cloud SMS, SMS_ALIYUN_*). Add the channels to
 # REMINDER_CHANNELS (all four by default; SMS sends nothing until SMS_BACKEND is set, a robot nothing
@@ -460,6 +474,12 @@ CELERY_BEAT_SCHEDULE["dashboards-warm"] = {
     "schedule": envint("DASHBOARDS_WARM_EVERY_SECONDS", "240"),
     "options": {"expires": 200},
 }
+
+# ---------------------------------------------------------------- Word and 公文 documents (issue 19.2, documents)
+# The counties whose documents carry the 红头 (the issuing organ's name in red over a red line) unless a
+# download says otherwise: comma-separated names of county nodes ("中共皋兰县委,中共安岳县委"), "*" for every
+# county, empty for none. A download's ?red_header=1/0 and ?doc_number= (发文字号) override per document.
+DOCUMENTS_RED_HEADER_COUNTIES = [c.strip() for c in os.getenv("DOCUMENTS_RED_HEADER_COUNTIES", "").split(",") if c.strip()]
 
 # ---------------------------------------------------------------- backups (issue 22.4, operations.backup)
 # Where `manage.py backup` and beat's nightly backup write their archives; how many of them beat keeps; the key

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -35,6 +37,8 @@ from .policy import (
     excellent_quota,
     suggest_grades,
 )
+
+logger = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- contracts with other apps
@@ -130,14 +134,56 @@ def candidates_of(*, evaluation: Evaluation) -> list[Candidate]:
     )
 
 
-def ballot_candidates(*, evaluation: Evaluation) -> list[Candidate]:
+# Issue 23: every ballot page and every ballot of an evaluation read the same candidates. Once voting has
+# started they cannot change (evaluation_roster_set refuses, evaluation_update keeps opens_at), so from
+# then on they come from the cache, keyed by the evaluation and its opening time.
+BALLOT_CANDIDATES_CACHE_SECONDS = 600
+
+
+@dataclass(frozen=True, slots=True)
+class BallotMember:
+    pk: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class BallotCandidate:
+    """A candidate as the ballot form, its template and ballot_cast use it (`pk`, `member_id`, `member.name`):
+    plain values, which cost a fraction of building 30 model instances on every ballot."""
+
+    pk: int
+    member_id: int
+    member: BallotMember
+
+
+def ballot_candidates(*, evaluation: Evaluation) -> list[BallotCandidate]:
     """The candidates as the ballot needs them (id, member id, name): the voting page's hot path."""
-    return list(
+    started = evaluation.has_started()
+    key = f"evaluations:ballot-candidates:v1:{evaluation.pk}:{evaluation.opens_at.timestamp()}"
+    if started:
+        try:
+            rows = cache.get(key)
+        except Exception:  # a cache that is down must not stop the vote: read the database
+            logger.warning("ballot-candidates cache unavailable", exc_info=True)
+            rows = None
+            started = False
+        if rows is not None:
+            return [_candidate(evaluation, *row) for row in rows]
+    rows = list(
         Candidate.objects.filter(evaluation=evaluation)
-        .select_related("member")
-        .only("id", "evaluation_id", "member_id", "member__name")
         .order_by("member__name", "member_id")
+        .values_list("id", "member_id", "member__name")
     )
+    if started:
+        try:
+            cache.set(key, rows, BALLOT_CANDIDATES_CACHE_SECONDS)
+        except Exception:
+            logger.warning("ballot-candidates cache unavailable", exc_info=True)
+    return [_candidate(evaluation, *row) for row in rows]
+
+
+def _candidate(evaluation: Evaluation, pk: int, member_id: int, name: str) -> BallotCandidate:
+    return BallotCandidate(pk=pk, member_id=member_id, member=BallotMember(pk=member_id, name=name))
 
 
 def candidates_count(*, evaluation: Evaluation) -> int:
@@ -325,12 +371,11 @@ def _committee_rows(counts: dict[str, int]) -> list[tuple[str, str, int]]:
 def tally(*, evaluation: Evaluation) -> Tally | None:
     """The count per candidate and grade; None while the voting is not closed (no running counts).
 
-    The first read after the close seals the evaluation (see services.evaluation_seal), so whoever looks
-    first — a secretary, the task, the command — triggers the rewrite of the tables.
+    A read only (issue 21: a selector never seals): the views that show results call
+    services.evaluation_seal_if_due first, so whoever looks first still triggers the rewrite of the tables.
     """
     if not evaluation.is_closed():
         return None
-    services.evaluation_seal_if_due(evaluation=evaluation)
     candidates = candidates_of(evaluation=evaluation)
     counts: dict[int, dict[str, int]] = {c.pk: {} for c in candidates}
     unmet: dict[int, dict[str, int]] = {c.pk: {} for c in candidates}

@@ -68,8 +68,8 @@ def evaluation_list(request):
                     e.meeting.year,
                     str(e.meeting),
                     str(e.get_status_display()),
-                    timezone.localtime(e.opens_at).strftime("%Y-%m-%d %H:%M"),
-                    timezone.localtime(e.closes_at).strftime("%Y-%m-%d %H:%M"),
+                    e.opens_at,
+                    e.closes_at,
                     e.n_candidates,
                     e.n_voters,
                     e.n_voted,
@@ -98,31 +98,56 @@ def evaluation_create(request, meeting_pk):
     existing = selectors.evaluation_for_meeting(meeting=meeting)
     if existing:
         return redirect("evaluations:evaluation_detail", existing.pk)
+    initial = _initial_times(meeting)
     form = EvaluationForm(
         request.POST or None,
-        initial={**_initial_times(meeting), "excellent_quota": meeting.excellent_quota},
+        initial={**initial, "excellent_quota": meeting.excellent_quota},
         candidates=len(services.default_candidates(meeting=meeting)),
     )
+    roster = _creation_roster(request, meeting)
+    starts_now = initial["opens_at"] <= timezone.now()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        starts_now = data["opens_at"] <= timezone.now()
         try:
-            evaluation = services.evaluation_create(
-                meeting=meeting,
-                opens_at=data["opens_at"],
-                closes_at=data["closes_at"],
-                self_rating=data["self_rating"],
-                with_qualifications=data["with_qualifications"],
-                with_committee_rating=data["with_committee_rating"],
-                with_peer_review=data["with_peer_review"],
-            )
-            if evaluation.excellent_quota != data["excellent_quota"]:
-                services.evaluation_update(evaluation=evaluation, data={"excellent_quota": data["excellent_quota"]})
+            evaluation = _create_evaluation(meeting, data, roster, starts_now)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
+            if evaluation.has_started():
+                messages.success(request, _("已创建民主评议，投票已经开始。"))
+                return redirect("evaluations:evaluation_detail", evaluation.pk)
             messages.success(request, _("已创建民主评议。请核对评议对象和投票人。"))
             return redirect("evaluations:evaluation_roster", evaluation.pk)
-    return render(request, "evaluations/evaluation_form.html", {"form": form, "meeting": meeting, "evaluation": None})
+    context = {"form": form, "meeting": meeting, "evaluation": None, "roster": roster if starts_now or roster.is_bound else None}
+    return render(request, "evaluations/evaluation_form.html", context)
+
+
+def _creation_roster(request, meeting: Meeting) -> RosterForm:
+    """The roster shown on the creation page when voting would start at once (issue 24 item 13): once the vote
+    has started the roster can no longer change, so it is checked before the evaluation exists, not after."""
+    members = Member.objects.filter(branch=meeting.branch, is_active=True).order_by("name", "id")
+    initial = {
+        "candidates": [m.pk for m in services.default_candidates(meeting=meeting)],
+        "voters": [m.pk for m in services.default_voters(meeting=meeting)],
+    }
+    data = request.POST if request.method == "POST" and request.POST.get("roster_shown") == "1" else None
+    return RosterForm(data, members=members, initial=initial)
+
+
+def _create_evaluation(meeting: Meeting, data: dict, roster: RosterForm, starts_now: bool):
+    if starts_now and not roster.is_bound:
+        raise ValidationError(_("投票开始时间已到：保存后立即开始投票，名单不能再改。请先核对下面的评议对象和投票人，再保存；或把开始时间改晚，先保存再调整名单。"))
+    chosen = {}
+    if roster.is_bound:
+        if not roster.is_valid():
+            raise ValidationError(_("评议对象或投票人有误，请重新勾选。"))
+        chosen = {"candidates": roster.cleaned_data["candidates"], "voters": roster.cleaned_data["voters"]}
+    return services.evaluation_create(
+        meeting=meeting, opens_at=data["opens_at"], closes_at=data["closes_at"], self_rating=data["self_rating"],
+        with_qualifications=data["with_qualifications"], with_committee_rating=data["with_committee_rating"],
+        with_peer_review=data["with_peer_review"], excellent_quota=data["excellent_quota"], **chosen,
+    )
 
 
 @login_required
@@ -393,6 +418,7 @@ def paper_totals(request, pk):
 @login_required
 def results(request, pk):
     evaluation = _get(request, "evaluations.view_results", pk)
+    services.evaluation_seal_if_due(evaluation=evaluation)  # the first look after the close seals
     tally = selectors.tally(evaluation=evaluation)
     return render(
         request,
@@ -410,6 +436,7 @@ def results(request, pk):
 @login_required
 def results_export(request, pk):
     evaluation = _get(request, "evaluations.view_results", pk)
+    services.evaluation_seal_if_due(evaluation=evaluation)  # the first look after the close seals
     tally = selectors.tally(evaluation=evaluation)
     if tally is None:
         messages.info(request, _("投票截止后才能导出结果。"))
@@ -443,6 +470,7 @@ def results_export(request, pk):
 @login_required
 def determination(request, pk):
     evaluation = _get(request, "evaluations.determine", pk)
+    services.evaluation_seal_if_due(evaluation=evaluation)  # the first look after the close seals
     tally = selectors.tally(evaluation=evaluation)
     if tally is None:
         messages.info(request, _("投票截止后才能评定。"))
@@ -524,6 +552,7 @@ def follow_up(request, candidate_pk):
 @login_required
 def publish(request, pk):
     evaluation = _get(request, "evaluations.determine", pk)
+    services.evaluation_seal_if_due(evaluation=evaluation)  # the first look after the close seals
     tally = selectors.tally(evaluation=evaluation)
     form = PublishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -548,6 +577,8 @@ def published(request, pk):
     evaluation = _get(request, "evaluations.view_published", pk)
     insider = request.user.has_perm("evaluations.view_results", evaluation)
     shown = evaluation.published_at is not None and (insider or selectors.is_publicly_shown(evaluation=evaluation))
+    if shown and evaluation.publish_breakdown:
+        services.evaluation_seal_if_due(evaluation=evaluation)  # the first look after the close seals
     tally = selectors.tally(evaluation=evaluation) if shown and evaluation.publish_breakdown else None
     counts = {r.candidate.pk: r.cells for r in tally.rows} if tally else {}
     rows = [(c, counts.get(c.pk)) for c in selectors.candidates_of(evaluation=evaluation)] if shown else []

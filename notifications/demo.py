@@ -26,3 +26,7 @@ def reset(ctx) -> None:
     users = list(ctx.users.values())
     ReminderDelivery.objects.filter(recipient__in=users).delete()
     Notification.objects.filter(recipient__in=users).delete()
+    from .services import notification_unread_forget
+
+    for user in users:  # their badges count what is gone (issue 23's cached count)
+        notification_unread_forget(user_id=user.pk)

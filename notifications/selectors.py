@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from organizations.models import Member
@@ -21,11 +23,34 @@ from .models import (
     RobotPost,
 )
 
+logger = logging.getLogger(__name__)
+
+# Issue 23: the badge on every page is read from the cache. The services that create or read notices
+# (notification_create, notification_mark_read, notification_mark_all_read) drop the user's key, now and
+# again after their commit; the lifetime bounds a count that an ORM write outside them left behind.
+UNREAD_CACHE_SECONDS = 120
+
+
+def unread_cache_key(user_id: int) -> str:
+    return f"notifications:unread:v1:{user_id}"
+
 
 def notification_unread_count(*, user) -> int:
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    key = unread_cache_key(user.pk)
+    try:
+        count = cache.get(key)
+    except Exception:  # a cache that is down (redis unreachable, timeouts) must not take pages down
+        logger.warning("unread-count cache unavailable", exc_info=True)
+        return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    if count is None:
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        try:
+            cache.set(key, count, UNREAD_CACHE_SECONDS)
+        except Exception:
+            logger.warning("unread-count cache unavailable", exc_info=True)
+    return count
 
 
 def notification_list(*, user, search: str = "", state: str = "", kind: str = "") -> QuerySet[Notification]:

@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -72,6 +73,7 @@ def notification_create(
     # Uniqueness of `delivery` is the database's job (OneToOne): checking it here would only race.
     notification.full_clean(validate_unique=False, validate_constraints=False)
     notification.save(force_insert=True)
+    notification_unread_forget(user_id=notification.recipient_id)
     return notification
 
 
@@ -79,11 +81,31 @@ def notification_mark_read(*, notification: Notification, now: dt.datetime | Non
     if notification.read_at is None:
         notification.read_at = now or timezone.now()
         notification.save(update_fields=["read_at"])
+        notification_unread_forget(user_id=notification.recipient_id)
     return notification
 
 
 def notification_mark_all_read(*, user, now: dt.datetime | None = None) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=now or timezone.now())
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=now or timezone.now())
+    notification_unread_forget(user_id=user.pk)
+    return count
+
+
+def notification_unread_forget(*, user_id: int) -> None:
+    """Drop the user's cached unread count (issue 23): now, for this request's own next page, and again
+    after the commit, so that a page read between the write and the commit cannot keep the old count."""
+    from .selectors import unread_cache_key
+
+    key = unread_cache_key(user_id)
+
+    def forget():
+        try:
+            cache.delete(key)
+        except Exception:  # a cache that is down holds nothing to forget until it is back (and the key expires)
+            logger.warning("unread-count cache unavailable", exc_info=True)
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def notification_preference_update(

@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -46,7 +45,7 @@ def notification_export(request):
     _form, notifications = _filtered(request)
     rows = (
         [
-            timezone.localtime(n.created_at).strftime("%Y-%m-%d %H:%M"),
+            n.created_at,
             n.get_kind_display(),
             n.title,
             n.body,

@@ -143,6 +143,10 @@ def test_member_works_through_the_meeting_on_a_phone(journey):
     j.screenshot("ballot-receipt")
     j.check_accessibility()
     assert Voter.objects.get(evaluation__meeting__year=year, member__name="杨丽").channel == Voter.Channel.ONLINE
+    # The receipt is a slim page without the navigation (issue 23): back to the evaluation, which has it.
+    expect(page.locator("#nav")).to_have_count(0)
+    page.get_by_role("link", name="返回", exact=True).click()
+    page.wait_for_load_state()
 
     # ---- an overdue rectification item from last year's meeting: report progress
     j.nav("我的整改")

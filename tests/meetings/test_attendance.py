@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from meetings import selectors
+from meetings import selectors, services
 from meetings.models import AgendaItem, Attendance
 from organizations.models import Supervisor
 
@@ -55,12 +55,13 @@ def test_it_warns_when_attendance_is_below_the_required_share(meeting, people, l
 def test_the_agenda_defaults_to_seed_002s_five_items_and_can_be_edited(meeting, login):
     client = login("secretary")
     page = client.get(reverse("meetings:attendance", args=[meeting.pk])).content.decode()
-    items = list(AgendaItem.objects.filter(meeting=meeting))
+    assert not AgendaItem.objects.filter(meeting=meeting).exists()  # shown, not stored: GET never writes (issue 21)
+    items = services.agenda_default(meeting=meeting)
     assert [a.kind for a in items] == ["committee_review", "member_reviews", "secretary_comments", "supervisor_comment", "closing"]
     assert "对每名党员进行讲评" in page
     data = {"agenda-TOTAL_FORMS": "6", "agenda-INITIAL_FORMS": "5", "agenda-MIN_NUM_FORMS": "0", "agenda-MAX_NUM_FORMS": "20"}
     for i, a in enumerate(items):
-        data.update({f"agenda-{i}-pk": a.pk, f"agenda-{i}-title": a.title, f"agenda-{i}-kind": a.kind, f"agenda-{i}-ORDER": i + 2})
+        data.update({f"agenda-{i}-pk": a.pk or "", f"agenda-{i}-title": a.title, f"agenda-{i}-kind": a.kind, f"agenda-{i}-ORDER": i + 2})
     data.update({"agenda-5-title": "镇党委书记通报上年工作和承诺", "agenda-5-kind": "report", "agenda-5-ORDER": "1"})
     data["agenda-4-DELETE"] = "on"
     response = client.post(reverse("meetings:agenda", args=[meeting.pk]), data)

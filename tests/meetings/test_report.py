@@ -37,7 +37,8 @@ def test_it_shows_the_evaluation_result_when_there_is_one(palace, login, monkeyp
     }
     monkeypatch.setattr(selectors, "_evaluation_summary", lambda meeting: summary)
     page = login("anyue").get(reverse("meetings:report", args=[palace.pk])).content.decode()
-    assert "评为“优秀”党员2名、“合格”党员6名。" in page
+    # The grades are told once, under 四、民主评议党员情况, not again among the branch's facts.
+    assert "评定结果为:“优秀”2名,“合格”6名" in page and "民主测评的结果是" not in page
     assert "班子测评:“好”6票、“较好”2票" in page
 
 
@@ -78,7 +79,7 @@ def test_with_the_evaluations_demo_the_report_has_2_excellent_and_6_qualified(de
     evaluations_demo.seed(demo_orgs)
     meeting = Meeting.objects.get(branch=demo_orgs.orgs["palace"], year=2020)
     page = login("anyue").get(reverse("meetings:report", args=[meeting.pk])).content.decode()
-    assert "评为“优秀”党员2名、“合格”党员6名" in page
+    assert "评定结果为:“优秀”2名,“合格”6名" in page
 
 
 def test_the_report_counts_the_forums_held_and_what_they_gathered(palace, login):
