@@ -8,7 +8,7 @@ from meetings.models import Meeting
 
 from .scoring import FLAGS
 
-FLAG_CHOICES = [("", _("全部支部")), ("behind", _("有待督促事项的支部")), ("held", _("已召开会议")),
+FLAG_CHOICES = [("", _("全部支部")), ("behind", _("有待督促事项")), ("held", _("已召开会议")),
                 ("evaluated", _("已完成民主评议")), *FLAGS.items()]
 SORT_CHOICES = [
     ("rank", _("按得分从高到低")),

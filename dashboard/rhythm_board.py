@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from activities.models import Kind
 from activities.rhythm import KINDS, BranchRhythm, KindTally, Quarter, Rule, branch_rhythms
+from branchlife.xlsx import Percent
 from organizations.models import Organization
 
 BRANCH = Organization.Level.BRANCH
@@ -256,13 +257,13 @@ def export_table(rows: list[RhythmRow]) -> tuple[list[str], list[list]]:
             _("%(kind)s应开展（项）") % {"kind": label},
             _("%(kind)s未开展（项）") % {"kind": label},
         ]
-    headers += [_("本期待开展（项）"), _("按要求开展比例（百分比）"), _("未开展的类型"), _("全部按要求开展")]
+    headers += [_("本期待开展（项）"), _("按要求开展比例"), _("未开展的类型"), _("全部按要求开展")]
     lines = []
     for r in rows:
         line: list = [r.name, " / ".join(r.parent_names)]
         for k in Kind.values:
             t = r.rhythm.kinds[k]
             line += [t.held, t.due, t.missing]
-        line += [r.pending, r.kept_percent, "、".join(r.missing_kind_labels), _("是") if r.kept else _("否")]
+        line += [r.pending, Percent(r.kept_percent), "、".join(r.missing_kind_labels), _("是") if r.kept else _("否")]
         lines.append(line)
     return headers, lines

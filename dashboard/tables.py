@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from branchlife.xlsx import Percent
+
 from .scoring import GRADE_LABELS, GRADES, SCORE_PARTS, BranchRow, Totals
 
 
-def _pct(value) -> str:
-    return "" if value is None else f"{value}%"
+def _pct(value) -> Percent:
+    return Percent(value)
 
 
 def branch_table(rows: list[BranchRow], *, with_parts: bool = False) -> tuple[list[str], list[list]]:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MinLengthValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.quota import quota_columns
@@ -121,9 +122,18 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.kind == self.Kind.SPECIAL and self.theme:
-            return f"{self.branch} {self.year}年度专题组织生活会({self.theme})"
-        return f"{self.branch} {self.year}年度组织生活会"
+        return f"{self.branch} {self.title}"
+
+    @property
+    def title(self) -> str:
+        """The meeting's name without its branch. Every page, document and export names a meeting through here, so
+        that 年度 and 专题 and the theme are never lost or doubled ("2026年度年度组织生活会") — whole sentences, so
+        that the English reads as English."""
+        if self.kind == self.Kind.SPECIAL:
+            if self.theme:
+                return gettext("%(year)s年度专题组织生活会（%(theme)s）") % {"year": self.year, "theme": self.theme}
+            return gettext("%(year)s年度专题组织生活会") % {"year": self.year}
+        return gettext("%(year)s年度组织生活会") % {"year": self.year}
 
     # The 优秀 cap the evaluation will copy, as a Quota (None: no cap); evaluations.quota has no model imports.
     excellent_quota = quota_columns()

@@ -24,6 +24,11 @@ class BranchFacts:
     by_education: dict[str, int]
     committee: list[Member]
 
+    @property
+    def education_present(self) -> list[tuple[str, int]]:
+        """The education levels somebody has: a sentence joined over all of them left "专科学历 3 人,。"."""
+        return [(label, n) for label, n in self.by_education.items() if n]
+
 
 def branch_facts(*, branch: Organization) -> BranchFacts:
     active = Q(members__is_active=True)

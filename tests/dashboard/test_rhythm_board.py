@@ -172,12 +172,13 @@ def test_the_xlsx_holds_the_same_list(t, client):
     book = load_workbook(BytesIO(response.content))
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[0][:5] == ("党支部", "上级组织", "支部党员大会开展（次）", "支部党员大会应开展（项）", "支部党员大会未开展（项）")
-    assert rows[0][-4:] == ("本期待开展（项）", "按要求开展比例（百分比）", "未开展的类型", "全部按要求开展")
+    assert rows[0][-4:] == ("本期待开展（项）", "按要求开展比例", "未开展的类型", "全部按要求开展")
     assert [r[0] for r in rows[1:]] == ["一支部", "二支部", "三支部"]
     two = rows[2]
     assert two[1] == "第一镇"
     assert two[2:17] == (0, 1, 1, 2, 3, 1, 3, 3, 0, 0, 1, 1, 3, 3, 0)
-    assert two[-4:] == (0, 73, "支部党员大会、支委会、党课", "否")
+    assert two[-4:] == (0, 0.73, "支部党员大会、支委会、党课", "否")
+    assert book.worksheets[0].cell(row=3, column=len(rows[0]) - 2).number_format == "0.0%"  # a number, shown as 73.0%
     assert rows[1][-1] == "是"
     assert "2026年第三季度" in book.worksheets[1]["A1"].value
 
