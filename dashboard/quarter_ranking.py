@@ -44,6 +44,7 @@ from activities.rhythm import KINDS, Quarter, State, branch_rhythms
 from meetings.models import Meeting, Opinion
 from organizations.models import Organization
 from rectification.models import RectificationItem
+from rectification.selectors import overdue_q
 
 from .scoring import rank
 
@@ -224,8 +225,8 @@ def _meeting_steps(node: Organization, quarters: list[Quarter], today: dt.date) 
 def overdue_on(day: dt.date, last_day: dt.date) -> Q:
     """Rectification's overdue rule (rectification.selectors.with_overdue: past the deadline and not
     closed) as it stood on `day`: closed means closed by `last_day`. With day == last_day == today it is
-    exactly that rule (a test compares them)."""
-    return Q(deadline__lt=day) & (Q(closed_at__isnull=True) | Q(closed_at__date__gt=last_day))
+    exactly that rule (a test compares them). Written once, in rectification (issue 21)."""
+    return overdue_q(day, closed_by=last_day)
 
 
 def _item_counts(node: Organization, quarters: list[Quarter], today: dt.date) -> dict[int, list[tuple[int, int, int]]]:

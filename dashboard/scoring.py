@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Grade
 from evaluations.policy import Quota, excellent_quota
+from meetings import talks as talk_rules
 
 # The four grades, in the evaluations app's order; their labels are Grade(g).label.
 GRADES = tuple(Grade.values)
@@ -104,49 +105,10 @@ class MeetingFacts:
     custom_talk_rules: list = field(default_factory=list)
 
 
-@dataclass
-class TalkCounts:
-    """Raw talk facts of one meeting from the grouped SQL (see selectors._talk_counts)."""
-
-    has_secretary: bool = False
-    committee_pairs_done: int = 0  # distinct pairs of committee members who talked
-    ordinary_with_committee: int = 0  # ordinary members who talked with some committee member
-    ordinary_with_ordinary: int = 0  # ordinary members who talked with another ordinary member
-    secretary_partners: int = 0  # distinct members the secretary talked with
-    secretary_leader: bool = False  # the secretary talked with the leader in charge
-    secretary_recipient: bool = False  # the secretary talked with service recipients
-
-
-def talk_requirements(*, rules: list[str], members: int, committee: int, counts: TalkCounts) -> tuple[int, int]:
-    """(done, required) of the required talks, the same rules as meetings.talks.coverage.
-
-    committee_each_other: every pair of committee members; committee_with_members: each ordinary member
-    with any committee member; members_each_other: each ordinary member with another ordinary member
-    (only when there are at least two); leader/recipients: the secretary with someone outside;
-    secretary_with_each: the secretary with every other member.
-    """
-    ordinary = members - committee
-    done = required = 0
-    for rule in rules:
-        if rule == "committee_each_other":
-            required += committee * (committee - 1) // 2
-            done += counts.committee_pairs_done
-        elif rule == "committee_with_members" and committee:
-            required += ordinary
-            done += counts.ordinary_with_committee
-        elif rule == "members_each_other" and ordinary > 1:
-            required += ordinary
-            done += counts.ordinary_with_ordinary
-        elif rule == "leader_with_secretary" and counts.has_secretary:
-            required += 1
-            done += int(counts.secretary_leader)
-        elif rule == "secretary_with_recipients" and counts.has_secretary:
-            required += 1
-            done += int(counts.secretary_recipient)
-        elif rule == "secretary_with_each" and counts.has_secretary:
-            required += max(0, members - 1)
-            done += counts.secretary_partners
-    return min(done, required), required
+# The talk requirements live beside the coverage rule they count (issue 21: written once); the dashboard's
+# grouped SQL produces TalkCounts, and meetings.talks turns them into (done, required).
+TalkCounts = talk_rules.TalkCounts
+talk_requirements = talk_rules.talk_requirements
 
 
 @dataclass

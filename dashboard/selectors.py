@@ -47,8 +47,10 @@ from meetings.models import (
     Talk,
     talk_counts_q,
 )
+from meetings.talks import TalkCounts, talk_requirements
 from organizations.models import Member, Organization
 from rectification.models import FollowUpReview, RectificationItem
+from rectification.selectors import overdue_q, with_overdue
 
 from .models import MeetingTally
 from .scoring import (
@@ -57,13 +59,11 @@ from .scoring import (
     ITEM_STATUSES,
     BranchRow,
     MeetingFacts,
-    TalkCounts,
     Totals,
     finish,
     is_over_quota,
     meeting_flags,
     rank,
-    talk_requirements,
 )
 
 logger = logging.getLogger(__name__)
@@ -540,7 +540,7 @@ def _item_counts(node: Organization, season: Season, today: dt.date) -> dict[int
         .values("branch_id")
         .annotate(
             total=Count("pk"),
-            overdue=Count("pk", filter=Q(deadline__lt=today) & ~closed),
+            overdue=Count("pk", filter=overdue_q(today)),
             on_time=Count("pk", filter=closed & Q(closed_at__date__lte=F("deadline"))),
             rebound=Count("pk", filter=rebound),
             **by_status,
@@ -840,11 +840,12 @@ ITEM_FILTERS = ("overdue", "open", *ITEM_STATUSES)
 
 def item_list(*, node: Organization, season: Season, state: str = "", search: str = "",
               today: dt.date | None = None) -> QuerySet[RectificationItem]:
-    """Rectification items under a node (the list behind "整改事项" / "逾期"), nearest deadline first."""
+    """Rectification items under a node (the list behind "整改事项" / "逾期"), nearest deadline first,
+    each with `is_overdue` (rectification's one overdue rule) for the page and the export."""
     today = today or timezone.localdate()
-    qs = season_items(node=node, season=season).select_related("branch", "responsible", "meeting")
+    qs = with_overdue(season_items(node=node, season=season).select_related("branch", "responsible", "meeting"), on=today)
     if state == "overdue":
-        qs = qs.filter(deadline__lt=today).exclude(status=RectificationItem.Status.CLOSED)
+        qs = qs.filter(overdue_q(today))
     elif state == "open":
         qs = qs.exclude(status=RectificationItem.Status.CLOSED)
     elif state in ITEM_STATUSES:

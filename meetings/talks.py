@@ -124,6 +124,59 @@ def _requirements(rule: str, members: Sequence, secretary) -> Iterable[TalkPair]
                 yield TalkPair(secretary, b, rule, label, frozenset({b.pk}))
 
 
+def required_count(rule: str, *, members: int, committee: int, has_secretary: bool) -> int:
+    """How many requirements `_requirements` yields for `rule`, from the sizes alone (for the dashboard,
+    which counts in SQL rather than loading members). A test checks it against _requirements."""
+    ordinary = members - committee
+    if rule == "committee_each_other":
+        return committee * (committee - 1) // 2
+    if rule == "committee_with_members":
+        return ordinary if committee else 0
+    if rule == "members_each_other":
+        return ordinary if ordinary > 1 else 0
+    if rule in ("leader_with_secretary", "secretary_with_recipients"):
+        return int(has_secretary)
+    if rule == "secretary_with_each":
+        return max(0, members - 1) if has_secretary else 0
+    return 0
+
+
+@dataclass
+class TalkCounts:
+    """Raw talk facts of one meeting, counted in SQL by the dashboard (dashboard.selectors._talk_counts)."""
+
+    has_secretary: bool = False
+    committee_pairs_done: int = 0  # distinct pairs of committee members who talked
+    ordinary_with_committee: int = 0  # ordinary members who talked with some committee member
+    ordinary_with_ordinary: int = 0  # ordinary members who talked with another ordinary member
+    secretary_partners: int = 0  # distinct members the secretary talked with
+    secretary_leader: bool = False  # the secretary talked with the leader in charge
+    secretary_recipient: bool = False  # the secretary talked with service recipients
+
+    def done(self, rule: str) -> int:
+        """The requirements of `rule` met, as counted (capped by required_count by the caller)."""
+        return {
+            "committee_each_other": self.committee_pairs_done,
+            "committee_with_members": self.ordinary_with_committee,
+            "members_each_other": self.ordinary_with_ordinary,
+            "leader_with_secretary": int(self.secretary_leader),
+            "secretary_with_recipients": int(self.secretary_recipient),
+            "secretary_with_each": self.secretary_partners,
+        }.get(rule, 0)
+
+
+def talk_requirements(*, rules: Sequence[str], members: int, committee: int, counts: TalkCounts) -> tuple[int, int]:
+    """(done, required) of the required talks from counts: the same rules as `coverage` (required_count
+    per rule; a rule that requires nothing counts nothing done)."""
+    done = required = 0
+    for rule in rules:
+        n = required_count(rule, members=members, committee=committee, has_secretary=counts.has_secretary)
+        if n:
+            required += n
+            done += counts.done(rule)
+    return min(done, required), required
+
+
 def _partner(pair: TalkPair, talk) -> int | None:
     """The partner's id (0 for someone outside the branch) when `talk` meets the requirement, else None."""
     if pair.other_kind:

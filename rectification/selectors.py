@@ -39,12 +39,25 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def overdue_q(on: dt.date | None = None, *, closed_by: dt.date | None = None) -> Q:
+    """THE overdue rule (issue 21: written once; every list, count, export and ranking uses it).
+
+    Overdue is derived, never stored: past the deadline and not yet closed (待核验 still counts).
+    `closed_by` judges a past day (the quarter ranking): closed means closed on or before that day, so an
+    item closed later was still open then. item_is_overdue is the same rule for one loaded item; a test
+    compares the two."""
+    on = on or today()
+    if closed_by is None:
+        return Q(deadline__lt=on) & ~Q(status=Status.CLOSED)
+    return Q(deadline__lt=on) & (Q(closed_at__isnull=True) | Q(closed_at__date__gt=closed_by))
+
+
 def with_overdue(qs: QuerySet[RectificationItem], *, on: dt.date | None = None) -> QuerySet[RectificationItem]:
-    """Overdue is derived, never stored: past the deadline and not yet closed (待核验 still counts)."""
+    """Annotates `is_overdue` (overdue_q) and `status_rank` for sorting by status."""
     on = on or today()
     return qs.annotate(
         is_overdue=Case(
-            When(Q(deadline__lt=on) & ~Q(status=Status.CLOSED), then=Value(True)),
+            When(overdue_q(on), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),
@@ -58,6 +71,7 @@ def with_overdue(qs: QuerySet[RectificationItem], *, on: dt.date | None = None) 
 
 
 def item_is_overdue(item: RectificationItem, *, on: dt.date | None = None) -> bool:
+    """overdue_q for one item already loaded (the annotation when with_overdue put it there)."""
     annotated = getattr(item, "is_overdue", None)
     if annotated is not None:
         return annotated
@@ -115,7 +129,7 @@ def ledger_counts(*, branch: Organization, on: dt.date | None = None) -> dict[st
         in_progress=Count("id", filter=Q(status=Status.IN_PROGRESS)),
         pending=Count("id", filter=Q(status=Status.PENDING)),
         closed=Count("id", filter=Q(status=Status.CLOSED)),
-        overdue=Count("id", filter=Q(deadline__lt=on) & ~Q(status=Status.CLOSED)),
+        overdue=Count("id", filter=overdue_q(on)),
     )
     return row
 

@@ -45,7 +45,7 @@ def test_it_warns_when_attendance_is_below_the_required_share(meeting, people, l
     absent = list(people)[:6]  # 22/28 = 78 % < 80 %
     post_attendance(login("secretary"), meeting, people, absent=absent, reasons={n: "出差" for n in absent})
     page = login("secretary").get(reverse("meetings:attendance", args=[meeting.pk])).content.decode()
-    assert "到会率 78%,低于本支部要求的 80%" in page
+    assert "到会率 78%，低于本支部要求的 80%" in page
     summary = selectors.attendance_summary(meeting=meeting)
     assert summary.below_required
     Attendance.objects.filter(member__name=absent[0]).update(status="present", reason="")
