@@ -22,8 +22,9 @@ SLIP = re.compile(rf"(?<={_C})[,;:!?()]|[,;:!?()](?={_C})")
 # A bracketed aside in Chinese: "(人次)", "加入日历(.ics)" — both brackets become full-width together, so that
 # "（.ics)" is never left half-mended.
 ASIDE = re.compile(rf"(?<={_C})\(([^()\n]{{0,80}})\)|\(({_C}[^()\n]{{0,80}})\)")
-# Where template text is not prose: variables, scripts and styles.
-_NOT_PROSE = re.compile(r"\{\{.*?\}\}|<script\b.*?</script>|<style\b.*?</style>", re.S)
+# Where template text is not prose: variables and styles. (Scripts in templates are JSON blocks of translated
+# messages, which are prose; the code itself lives in static/js.)
+_NOT_PROSE = re.compile(r"\{\{.*?\}\}|<style\b.*?</style>", re.S)
 
 
 def slips(text: str) -> list[str]:
@@ -52,11 +53,25 @@ def template_prose(source: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Marks a template joins to Chinese only when it renders: "{% translate "已评定" %}:", "({% translate "批评意见" %})",
+# "{% translate "督导点评" %}({{ name }})".
+_TR = rf'\{{% translate "[^"]*{_C}" %\}}'
+_TR_OPEN = rf'\{{% translate "{_C}[^"]*" %\}}'
+JOINS = [
+    (re.compile(rf"({_TR})([,;:!?])"), lambda m: m.group(1) + HALF_TO_FULL[m.group(2)]),
+    (re.compile(rf"\(({_TR_OPEN})\)"), lambda m: "（" + m.group(1) + "）"),
+    (re.compile(rf"({_TR})\((\{{\{{[^{{}}]*\}}\}})\)"), lambda m: m.group(1) + "（" + m.group(2) + "）"),
+]
+
+
 def template_slips(source: str) -> list[str]:
-    return [s for a, b in template_prose(source) for s in slips(source[a:b])]
+    joined = [m.group(0) for pattern, _fix in JOINS for m in pattern.finditer(source)]
+    return joined + [s for a, b in template_prose(source) for s in slips(source[a:b])]
 
 
 def mend_template(source: str) -> str:
+    for pattern, fix in JOINS:
+        source = pattern.sub(fix, source)
     out, last = [], 0
     for a, b in template_prose(source):
         out.append(source[last:a])
@@ -84,6 +99,8 @@ def _python_strings(source: str):
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
         if tok.type != tokenize.STRING or not re.search(_C, tok.string) or tok.start in docstrings:
             continue
+        if KEEP in tok.line:  # a machine format, not prose (e.g. ADMINS="张三:zhang@example.org")
+            continue
         prefix = re.match(r"[A-Za-z]*", tok.string).group(0).lower()
         if "r" in prefix:
             continue
@@ -110,6 +127,7 @@ def mend_python(source: str) -> str:
     return "".join(out)
 
 
+KEEP = "punctuation: keep"
 ROOT = Path(__file__).resolve().parent.parent
 SKIP_DIRS = {".venv", "node_modules", "staticfiles", "test-artifacts", ".git", "locale"}
 

@@ -47,7 +47,7 @@ def _yanerping(ctx, supervisor: Supervisor, today: dt.date) -> None:
     meeting.supervisors_present.add(supervisor)
     MeetingComment.objects.get_or_create(
         meeting=meeting, kind=MeetingComment.Kind.SUPERVISOR, supervisor=supervisor,
-        defaults={"text": "查摆问题比较具体;对外出务工党员的联系还要再加强。"},
+        defaults={"text": "查摆问题比较具体；对外出务工党员的联系还要再加强。"},
     )
     secretary, organizer = m["王磊"], m["王永福"]
     others = [m["李桂花"], m["张有才"], m["王建军"]]
@@ -57,15 +57,15 @@ def _yanerping(ctx, supervisor: Supervisor, today: dt.date) -> None:
     forum.supervisors.add(supervisor)
     # The forum's two opinions: one resolved afterwards, one answered on the spot (answered on the forum's day).
     for text, channel, status, answered_on in [
-        ("村道路灯坏了好几盏,晚上出行不方便。", Opinion.Channel.FORUM, Opinion.Status.RESOLVED, held - dt.timedelta(days=2)),
+        ("村道路灯坏了好几盏，晚上出行不方便。", Opinion.Channel.FORUM, Opinion.Status.RESOLVED, held - dt.timedelta(days=2)),
         ("希望党员多到困难户家里走一走。", Opinion.Channel.FORUM, Opinion.Status.ANSWERED, gathered),
-        ("外出务工党员参加组织生活不方便,能否开视频会。", Opinion.Channel.WECHAT, Opinion.Status.RESOLVED,
+        ("外出务工党员参加组织生活不方便，能否开视频会。", Opinion.Channel.WECHAT, Opinion.Status.RESOLVED,
          held - dt.timedelta(days=2)),
     ]:
         Opinion.objects.create(meeting=meeting, received_on=gathered, channel=channel, text=text, status=status,
                                answer="已研究落实。", answered_on=answered_on,
                                forum=forum if channel == Opinion.Channel.FORUM else None)
-    talk = {"meeting": meeting, "held_on": held - dt.timedelta(days=7), "topics": "交流思想,相互提醒"}
+    talk = {"meeting": meeting, "held_on": held - dt.timedelta(days=7), "topics": "交流思想，相互提醒"}
     Talk.objects.create(member_a=secretary, member_b=organizer, **talk)
     for i, other in enumerate(others):
         Talk.objects.create(member_a=other, member_b=(secretary, organizer)[i % 2], **talk)
@@ -81,14 +81,14 @@ def _yanerping(ctx, supervisor: Supervisor, today: dt.date) -> None:
     SelfReview.objects.create(meeting=meeting, kind=SelfReview.Kind.COMMITTEE, status=SelfReview.Status.APPROVED,
                               submitted_at=now, reviewed_at=now)
     for giver, receiver, text in [
-        (organizer, secretary, "对外出务工党员联系不经常,有的半年没通过电话"),
-        (secretary, organizer, "村道路灯坏了多次反映,修得不及时"),
+        (organizer, secretary, "对外出务工党员联系不经常，有的半年没通过电话"),
+        (secretary, organizer, "村道路灯坏了多次反映，修得不及时"),
         (m["李桂花"], secretary, "到困难户家里走访少"),
     ]:
         Criticism.objects.create(meeting=meeting, giver=giver, receiver=receiver, text=text)
     _evaluation(meeting, [secretary, organizer, *others], held)
     item = {"branch": branch, "meeting": meeting, "goal": "问题整改到位", "measures": "制定计划\n按月推进",
-            "commitment": "按期完成,接受群众监督。"}
+            "commitment": "按期完成，接受群众监督。"}
     RectificationItem.objects.create(title="修复村道路灯", responsible=secretary, deadline=held + dt.timedelta(days=10),
                                      status=RectificationItem.Status.CLOSED, closed_at=_aware(held + dt.timedelta(days=8), 16), **item)
     RectificationItem.objects.create(title="建立外出党员视频联系制度", responsible=organizer,

@@ -60,14 +60,14 @@ from rectification.models import FollowUpReview, Problem, RectificationItem
 STAGES = [("none", 4), ("planning", 10), ("preparing", 16), ("overdue", 10), ("held", 60)]
 EVALUATION_STATES = [("none", 5), ("open", 10), ("closed", 10), ("determined", 40), ("published", 35)]
 OPINION_TEXTS = [
-    "希望支部多组织到先进村学习观摩。", "党员活动日有时流于形式,学习内容与中心工作结合不紧。",
-    "村里道路照明不足,晚上出行不便,希望协调解决。", "希望党员干部多入户走访,听取群众意见。",
-    "党务公开栏更新不及时。", "对困难党员的关心帮扶还不够经常。", "会议通知太晚,外出务工党员赶不回来。",
-    "希望加强对流动党员的联系和管理。", "办事流程还比较繁琐,希望进一步简化。", "理论学习形式单一,希望多些交流研讨。",
+    "希望支部多组织到先进村学习观摩。", "党员活动日有时流于形式，学习内容与中心工作结合不紧。",
+    "村里道路照明不足，晚上出行不便，希望协调解决。", "希望党员干部多入户走访，听取群众意见。",
+    "党务公开栏更新不及时。", "对困难党员的关心帮扶还不够经常。", "会议通知太晚，外出务工党员赶不回来。",
+    "希望加强对流动党员的联系和管理。", "办事流程还比较繁琐，希望进一步简化。", "理论学习形式单一，希望多些交流研讨。",
 ]
-FORUM_TOPICS = ["党员群众座谈会", "服务对象座谈会", "老党员座谈会", "村(社区)干部座谈会", "流动党员视频座谈会"]
+FORUM_TOPICS = ["党员群众座谈会", "服务对象座谈会", "老党员座谈会", "村（社区）干部座谈会", "流动党员视频座谈会"]
 PROBLEM_TEXTS = [
-    "理论学习不够系统,学用结合不紧", "联系服务群众不够经常,入户走访少", "工作标准不高,存在应付思想",
+    "理论学习不够系统，学用结合不紧", "联系服务群众不够经常，入户走访少", "工作标准不高，存在应付思想",
     "执行组织生活制度不够严格", "对身边不良现象批评提醒不够", "发挥先锋模范作用不明显",
 ]
 CHUNK = 150  # branches per batch of inserts
@@ -359,7 +359,7 @@ def _talks(rng, buffers: _Buffers, meeting: Meeting, members, stage: str) -> int
         buffers.rows[Talk].append(
             Talk(meeting=meeting, member_a_id=a, member_b_id=b, other_kind=other,
                  other_name="分管领导" if other == "leader" else ("服务对象代表" if other else ""),
-                 held_on=held - dt.timedelta(days=rng.randint(0, 20)), topics="交流思想,相互提醒")
+                 held_on=held - dt.timedelta(days=rng.randint(0, 20)), topics="交流思想，相互提醒")
         )
         n += 1
     return n
@@ -381,7 +381,7 @@ def _reviews(rng, buffers: _Buffers, meeting: Meeting, members, stage: str, toda
             continue
         review = SelfReview(
             meeting=meeting, kind=SelfReview.Kind.MEMBER, member_id=mid, status=status,
-            root_causes="理想信念有所松懈。", measures="每月对照检查一次,年底前完成。", direction="做一名合格党员。",
+            root_causes="理想信念有所松懈。", measures="每月对照检查一次，年底前完成。", direction="做一名合格党员。",
             submitted_at=now if status != SelfReview.Status.DRAFT else None,
             reviewed_at=now if status in (SelfReview.Status.APPROVED, SelfReview.Status.RETURNED) else None,
         )
@@ -414,7 +414,7 @@ def _meeting_record(rng, buffers: _Buffers, meeting: Meeting, members, superviso
         )
         buffers.rows[MeetingComment].append(
             MeetingComment(meeting=meeting, kind=MeetingComment.Kind.SUPERVISOR, supervisor_id=supervisor_id,
-                           text="会前准备充分,批评开门见山;整改措施要再具体一些。")
+                           text="会前准备充分，批评开门见山；整改措施要再具体一些。")
         )
     for mid in present:
         buffers.rows[Criticism].append(Criticism(meeting=meeting, giver_id=mid, receiver_id=mid, is_self=True,
@@ -519,9 +519,9 @@ def _items(rng, buffers: _Buffers, meeting: Meeting, members, today: dt.date) ->
             closed_day = first + dt.timedelta(days=rng.randint(0, max(0, (latest - first).days)))
             closed_at = _aware(min(closed_day, today), 16)
         item = RectificationItem(
-            branch_id=meeting.branch_id, meeting=meeting, title=text[:30], goal="问题得到解决,群众满意。",
+            branch_id=meeting.branch_id, meeting=meeting, title=text[:30], goal="问题得到解决，群众满意。",
             measures="制定计划\n按月推进\n接受监督", responsible_id=mid, deadline=deadline,
-            commitment="按期完成,接受党员群众监督。", status=status, closed_at=closed_at,
+            commitment="按期完成，接受党员群众监督。", status=status, closed_at=closed_at,
         )
         buffers.rows[Problem].append(problem)
         buffers.rows[RectificationItem].append(item)
@@ -620,9 +620,9 @@ def build_problem_history(*, branch_ids: list[int], year: int, seed: int = 2026,
                 closed = rng.random() < 0.85
                 closed_at = _aware(held_on + dt.timedelta(days=rng.randint(20, 80)), 16) if closed else None
                 item = RectificationItem(
-                    branch_id=bid, meeting=meeting, title=text[:30], goal="问题得到解决,群众满意。",
+                    branch_id=bid, meeting=meeting, title=text[:30], goal="问题得到解决，群众满意。",
                     measures="制定计划\n按月推进\n接受监督", responsible_id=mid,
-                    deadline=held_on + dt.timedelta(days=90), commitment="按期完成,接受党员群众监督。",
+                    deadline=held_on + dt.timedelta(days=90), commitment="按期完成，接受党员群众监督。",
                     status=RectificationItem.Status.CLOSED if closed else RectificationItem.Status.IN_PROGRESS,
                     closed_at=closed_at,
                 )

@@ -16,8 +16,8 @@ def _pct(value) -> Percent:
 def branch_table(rows: list[BranchRow], *, with_parts: bool = False) -> tuple[list[str], list[list]]:
     headers = [
         _("排名"), _("党支部"), _("所属"), _("综合得分"), _("党员数"), _("进度"), _("召开日期"),
-        _("意见建议"), _("已答复或解决"), _("谈心谈话(已谈)"), _("谈心谈话(应谈)"), _("对照检查(已交)"),
-        _("对照检查(应交)"), _("民主评议"), *map(str, GRADE_LABELS),
+        _("意见建议"), _("已答复或解决"), _("谈心谈话（已谈）"), _("谈心谈话（应谈）"), _("对照检查（已交）"),
+        _("对照检查（应交）"), _("民主评议"), *map(str, GRADE_LABELS),
         _("整改事项"), _("已销号"), _("逾期"), _("待督促事项"),
     ]
     if with_parts:
@@ -59,8 +59,8 @@ def children_table(children, totals: Totals, node_name: str) -> tuple[list[str],
 
 def supervision_table(stats) -> tuple[list[str], list[list]]:
     headers = [
-        _("组织"), _("督导人数"), _("参加组织生活会(场)"), _("督导参会(人次)"), _("会议到会党员(人次)"),
-        _("座谈会(场)"), _("党员参加座谈会(人次)"), _("群众等其他人员(人次)"), _("座谈会收集意见建议"),
+        _("组织"), _("督导人数"), _("参加组织生活会（场）"), _("督导参会（人次）"), _("会议到会党员（人次）"),
+        _("座谈会（场）"), _("党员参加座谈会（人次）"), _("群众等其他人员（人次）"), _("座谈会收集意见建议"),
         _("当场答复或已解决"),
     ]
 
@@ -74,8 +74,8 @@ def supervision_table(stats) -> tuple[list[str], list[list]]:
 
 
 def supervisor_table(stats) -> tuple[list[str], list[list]]:
-    headers = [_("督导"), _("职务"), _("参加组织生活会(场)"), _("会议到会党员(人次)"), _("座谈会(场)"),
-               _("党员参加座谈会(人次)"), _("群众等其他人员(人次)"), _("座谈会收集意见建议"), _("当场答复或已解决")]
+    headers = [_("督导"), _("职务"), _("参加组织生活会（场）"), _("会议到会党员（人次）"), _("座谈会（场）"),
+               _("党员参加座谈会（人次）"), _("群众等其他人员（人次）"), _("座谈会收集意见建议"), _("当场答复或已解决")]
     rows = [[name, title, f.meetings_attended, f.members_present, f.forums, f.members_reached, f.others_reached,
              f.opinions, f.opinions_done]
             for name, title, f in stats.by_supervisor]

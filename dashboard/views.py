@@ -9,13 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branchlife import xlsx
 from branchlife.views import get_for_user, paginate
 from meetings.models import Meeting
-from meetings.selectors import meeting_phase
+from meetings.selectors import meeting_phase, record_closed_reason
 from organizations.models import Organization
 
 from . import selectors, supervision, tables
@@ -46,7 +47,7 @@ def _scope(request, *, perm: str = "dashboard.view_dashboard") -> Scope:
     form = ScopeForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     if not form.is_valid():
-        messages.error(request, _("筛选条件有误,已显示默认范围:%(e)s") % {"e": "; ".join(m for ms in form.errors.values() for m in ms)})
+        messages.error(request, _("筛选条件有误，已显示默认范围：%(e)s") % {"e": "; ".join(m for ms in form.errors.values() for m in ms)})
     if data.get("org"):
         node = get_for_user(request.user, "dashboard.view_node", Organization, pk=data["org"])
     elif top is not None:
@@ -173,7 +174,7 @@ def branches_export(request):
     rows = selectors.branch_rows(data=data, flag=f["flag"], search=f["q"], sort=f["sort"])
     headers, lines = tables.branch_table(rows, with_parts=request.GET.get("parts") == "1")
     title = _("支部排名") if request.GET.get("parts") == "1" else _("支部情况")
-    notes = [_("综合得分只按会前准备、会议召开、民主评议和整改的完成情况计算,不统计点击、登录或在线时长。")]
+    notes = [_("综合得分只按会前准备、会议召开、民主评议和整改的完成情况计算，不统计点击、登录或在线时长。")]
     return xlsx.xlsx_response(filename=_export_name(scope, title), title=title, headers=headers, rows=lines, notes=notes)
 
 
@@ -202,7 +203,7 @@ def items(request):
     return render(
         request,
         "dashboard/items.html",
-        {"scope": scope, "form": form, "page": paginate(request, qs, per_page=50), "today": timezone.localdate()},
+        {"scope": scope, "form": form, "page": paginate(request, qs, per_page=50)},
     )
 
 
@@ -214,7 +215,7 @@ def items_export(request):
     qs = selectors.item_list(node=scope.node, season=scope.season, state=state, search=q, today=today)
     rows = [
         [i.branch.name, i.title, i.responsible.name, i.deadline, i.get_status_display(),
-         _("是") if i.deadline < today and i.status != "closed" else _("否"),
+         _("是") if i.is_overdue else _("否"),
          timezone.localtime(i.closed_at).date() if i.closed_at else None]
         for i in qs.iterator(chunk_size=2000)
     ]
@@ -242,6 +243,12 @@ def supervisor_home(request):
     for m in meetings:
         m.phase = meeting_phase(meeting=m, today=today)
         m.comment = comments.get(m.pk, "")
+        # "尚未点评" links to where the comment is written (the live record's 督导点评), while it can be written.
+        m.comment_url = (
+            reverse("meetings:record", args=[m.pk]) + "#speaker-supervisor"
+            if not m.comment and not record_closed_reason(meeting=m, today=today) and request.user.has_perm("meetings.record_meeting", m)
+            else ""
+        )
     forums = list(supervision.supervisor_forums(supervisor=supervisor, year=year))
     return render(
         request,
@@ -285,7 +292,7 @@ def supervisor_export(request):
         for m in meetings
     ]
     headers = [_("党支部"), _("年度"), _("类型"), _("召开日期"), _("地点"), _("列为本会督导"), _("到会"), _("状态"),
-               _("座谈会(场)"), _("意见建议"), _("座谈会收集"), _("已答复或解决"), _("点评")]
+               _("座谈会（场）"), _("意见建议"), _("座谈会收集"), _("已答复或解决"), _("点评")]
     return xlsx.xlsx_response(filename=f"{supervisor.name}-督导工作.xlsx", title=_("督导工作"), headers=headers, rows=rows)
 
 
@@ -311,8 +318,8 @@ def supervision_stats(request):
     chart = {
         "labels": [n.name for n, _f in stats.children],
         "series": {
-            str(_("参加组织生活会(场)")): [f.meetings_attended for _n, f in stats.children],
-            str(_("座谈会(场)")): [f.forums for _n, f in stats.children],
+            str(_("参加组织生活会（场）")): [f.meetings_attended for _n, f in stats.children],
+            str(_("座谈会（场）")): [f.forums for _n, f in stats.children],
             str(_("座谈会收集意见建议")): [f.opinions for _n, f in stats.children],
             str(_("当场答复或已解决")): [f.opinions_done for _n, f in stats.children],
         },
@@ -337,7 +344,7 @@ def supervision_stats_export(request):
     else:
         headers, rows = tables.supervision_table(stats)
         title = _("督导工作统计")
-    notes = [_("统计区间:%(s)s 至 %(e)s;范围:%(n)s") % {"s": start, "e": end, "n": scope.node.name}]
+    notes = [_("统计区间：%(s)s 至 %(e)s；范围：%(n)s") % {"s": start, "e": end, "n": scope.node.name}]
     return xlsx.xlsx_response(
         filename=f"{scope.node.name}-{title}-{start}-{end}.xlsx", title=title, headers=headers, rows=rows, notes=notes
     )

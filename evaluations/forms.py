@@ -146,7 +146,7 @@ class BallotForm(forms.Form):
             del self.fields["committee_grade"]
         if paper:
             self.fields["spoiled"] = forms.BooleanField(
-                label=_("这张票无法辨认或不符合要求(计为无效票)"), required=False
+                label=_("这张票无法辨认或不符合要求（计为无效票）"), required=False
             )
 
     def bound_rows(self):
@@ -321,7 +321,7 @@ class HandlingForm(CleanTextMixin, forms.ModelForm):
 class PublishForm(forms.Form):
     ends_on = forms.DateField(label=_("公示截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     breakdown = forms.BooleanField(label=_("同时公示每位党员的得票明细"), required=False)
-    risks_acknowledged = forms.BooleanField(label=_("我已知晓上述泄露风险,仍要公示得票明细"), required=False)
+    risks_acknowledged = forms.BooleanField(label=_("我已知晓上述泄露风险，仍要公示得票明细"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -336,8 +336,8 @@ class Handling(models.Model):
     candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE, related_name="handling")
     outcome = models.CharField(_("处置方式"), max_length=12, choices=Outcome.choices)
     decided_on = models.DateField(_("决定日期"))
-    decided_by_body = models.CharField(_("决定机构"), max_length=100, help_text=_("如:支部委员会、支部党员大会"))
-    correction_until = models.DateField(_("改正期限"), null=True, blank=True, help_text=_("限期改正一般为 6 个月,最长不超过 1 年"))
+    decided_by_body = models.CharField(_("决定机构"), max_length=100, help_text=_("如：支部委员会、支部党员大会"))
+    correction_until = models.DateField(_("改正期限"), null=True, blank=True, help_text=_("限期改正一般为 6 个月，最长不超过 1 年"))
     notes = models.TextField(_("说明"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

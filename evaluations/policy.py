@@ -92,12 +92,12 @@ def disclosure_risks(*, valid: int, rows, committee: Mapping[str, int]) -> list[
         return risks
     if valid < MIN_BALLOTS_FOR_BREAKDOWN:
         risks.append(
-            _("有效票只有 %(n)d 张:公示得票明细几乎等于公开每个人的投票。") % {"n": valid}
+            _("有效票只有 %(n)d 张：公示得票明细几乎等于公开每个人的投票。") % {"n": valid}
         )
     unanimous = [name for name, by_grade in rows if valid > 1 and max(by_grade.values(), default=0) == valid]
     if unanimous:
         risks.append(
-            _("%(names)s 的得票全部集中在同一等次:公示明细会让每位投票人对其的评价一目了然。")
+            _("%(names)s 的得票全部集中在同一等次：公示明细会让每位投票人对其的评价一目了然。")
             % {"names": "、".join(unanimous)}
         )
     lone = [
@@ -107,10 +107,10 @@ def disclosure_risks(*, valid: int, rows, committee: Mapping[str, int]) -> list[
     ]
     if lone:
         risks.append(
-            _("%(names)s 只有 1 张票与其他票不同:其余投票人的选择一旦为人所知,这 1 张票是谁投的也就清楚了。")
+            _("%(names)s 只有 1 张票与其他票不同：其余投票人的选择一旦为人所知，这 1 张票是谁投的也就清楚了。")
             % {"names": "、".join(lone)}
         )
     committee_total = sum(committee.values())
     if committee_total > 1 and max(committee.values(), default=0) == committee_total:
-        risks.append(_("班子测评结果全票一致:公示明细会显示每位投票人的评价。"))
+        risks.append(_("班子测评结果全票一致：公示明细会显示每位投票人的评价。"))
     return risks

@@ -150,16 +150,16 @@ def evaluation_update(*, evaluation: Evaluation, data: Mapping) -> Evaluation:
     with transaction.atomic():
         current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
         if current.is_closed(now):
-            raise ValidationError(_("测评已截止,不能再修改设置。"))
+            raise ValidationError(_("测评已截止，不能再修改设置。"))
         started = current.has_started(now)
         for name in SETTINGS_FIELDS:
             if name in data and data[name] != getattr(current, name):
                 if started:
-                    raise ValidationError(_("投票已经开始:只能调整截止时间,其他设置不能再改。"))
+                    raise ValidationError(_("投票已经开始：只能调整截止时间，其他设置不能再改。"))
                 setattr(current, name, data[name])
         if "closes_at" in data:
             if started and data["closes_at"] <= now:
-                raise ValidationError({"closes_at": _("截止时间须晚于现在;要立即结束请用“立即截止”。")})
+                raise ValidationError({"closes_at": _("截止时间须晚于现在；要立即结束请用“立即截止”。")})
             current.closes_at = data["closes_at"]
         _clean_times(current)
         current.full_clean()
@@ -172,7 +172,7 @@ def evaluation_roster_set(*, evaluation: Evaluation, candidates: Iterable[Member
     with transaction.atomic():
         current = Evaluation.objects.select_for_update().select_related("meeting").get(pk=evaluation.pk)
         if current.has_started():
-            raise ValidationError(_("投票已经开始,评议对象和投票人不能再改。"))
+            raise ValidationError(_("投票已经开始，评议对象和投票人不能再改。"))
         branch_id = current.meeting.branch_id
         if any(m.branch_id != branch_id for m in candidates + voters):
             raise ValidationError(_("只能选择本支部的党员。"))
@@ -230,7 +230,7 @@ def _check_content(
         missing = [cid for cid in candidate_ids if cid != skip_id and cid not in content.grades]
         if missing:
             errors.setdefault("__all__", []).append(
-                _("还有 %(n)d 位党员未选择等次,请为每位党员选择等次。") % {"n": len(missing)}
+                _("还有 %(n)d 位党员未选择等次，请为每位党员选择等次。") % {"n": len(missing)}
             )
             for cid in missing:
                 errors.setdefault(f"g_{cid}", []).append(_("请选择等次。"))
@@ -252,7 +252,7 @@ def _check_content(
 
 
 def _over_quota_message(quota: int, chosen: int) -> str:
-    return _("优秀最多只能选 %(q)d 名,这张票选了 %(n)d 名。") % {"q": quota, "n": chosen}
+    return _("优秀最多只能选 %(q)d 名，这张票选了 %(n)d 名。") % {"q": quota, "n": chosen}
 
 
 def _marks(evaluation: Evaluation, content: BallotContent) -> list[BallotMark]:
@@ -320,7 +320,7 @@ def _ballot_write_orm(*, evaluation: Evaluation, member: Member, content: Ballot
         now = timezone.now()
         if not current.is_open(now):
             raise ValidationError(
-                _("投票尚未开始。") if now < current.opens_at else _("投票已经截止,不能再投票。")
+                _("投票尚未开始。") if now < current.opens_at else _("投票已经截止，不能再投票。")
             )
         # The participation record is the guard against a second vote: only a row still "not voted"
         # can turn into "voted", so two concurrent submissions cannot both succeed.
@@ -332,8 +332,8 @@ def _ballot_write_orm(*, evaluation: Evaluation, member: Member, content: Ballot
             if voter is None:
                 raise ValidationError(_("您不在本次测评的投票人名单中。"))
             if voter.channel == Voter.Channel.PAPER:
-                raise ValidationError(_("您已经投过纸质票,不能再网上投票。"))
-            raise ValidationError(_("您已经投过票了,每人只能投一次。"))
+                raise ValidationError(_("您已经投过纸质票，不能再网上投票。"))
+            raise ValidationError(_("您已经投过票了，每人只能投一次。"))
         ballot = Ballot(evaluation_id=current.pk, committee_grade=content.committee_grade, receipt_hash=receipt_hash(code))
         ballot.full_clean(exclude=["evaluation"], validate_unique=False)
         ballot.save(force_insert=True)
@@ -344,13 +344,13 @@ def _ballot_refusal(*, evaluation_id: int, member: Member, now: dt.datetime) -> 
     """Why nothing was written: read afresh, in the order the ORM path above checks (open, roster, vote)."""
     current = Evaluation.objects.only("id", "opens_at", "closes_at").get(pk=evaluation_id)
     if not current.is_open(now):
-        return ValidationError(_("投票尚未开始。") if now < current.opens_at else _("投票已经截止,不能再投票。"))
+        return ValidationError(_("投票尚未开始。") if now < current.opens_at else _("投票已经截止，不能再投票。"))
     voter = Voter.objects.filter(evaluation_id=evaluation_id, member=member).first()
     if voter is None:
         return ValidationError(_("您不在本次测评的投票人名单中。"))
     if voter.channel == Voter.Channel.PAPER:
-        return ValidationError(_("您已经投过纸质票,不能再网上投票。"))
-    return ValidationError(_("您已经投过票了,每人只能投一次。"))
+        return ValidationError(_("您已经投过纸质票，不能再网上投票。"))
+    return ValidationError(_("您已经投过票了，每人只能投一次。"))
 
 
 @functools.lru_cache(maxsize=64)
@@ -471,9 +471,9 @@ def _paper_room(evaluation: Evaluation) -> int:
 def _require_open_for_paper(evaluation: Evaluation) -> None:
     now = timezone.now()
     if now < evaluation.opens_at:
-        raise ValidationError(_("投票尚未开始,不能录入纸质票。"))
+        raise ValidationError(_("投票尚未开始，不能录入纸质票。"))
     if not evaluation.is_open(now):
-        raise ValidationError(_("测评已截止,不能再录入纸质票或勾选纸质投票人。"))
+        raise ValidationError(_("测评已截止，不能再录入纸质票或勾选纸质投票人。"))
 
 
 def paper_voters_set(*, evaluation: Evaluation, members: Iterable[Member], by) -> int:
@@ -493,7 +493,7 @@ def paper_voters_set(*, evaluation: Evaluation, members: Iterable[Member], by) -
         entered = PaperEntry.objects.filter(evaluation=current).aggregate(n=Sum("ballots"))["n"] or 0
         if len(wanted) < entered:
             raise ValidationError(
-                _("已录入 %(n)d 张纸质票,勾选的纸质投票人不能少于这个数。") % {"n": entered}
+                _("已录入 %(n)d 张纸质票，勾选的纸质投票人不能少于这个数。") % {"n": entered}
             )
         Voter.objects.filter(pk__in=untick).update(channel="", ticked_by=None)
         Voter.objects.filter(pk__in=tick).update(channel=Voter.Channel.PAPER, ticked_by=by)
@@ -580,7 +580,7 @@ def paper_totals_enter(*, evaluation: Evaluation, totals: PaperTotals, by) -> Pa
     if quota is not None and valid >= 0 and excellent > quota * valid:
         add(
             "__all__",
-            _("%(v)d 张有效票最多共有 %(max)d 个“优秀”,现在填了 %(n)d 个:超过名额的票应计为无效票。")
+            _("%(v)d 张有效票最多共有 %(max)d 个“优秀”，现在填了 %(n)d 个：超过名额的票应计为无效票。")
             % {"v": valid, "max": quota * valid, "n": excellent},
         )
     committee_sum = sum(totals.committee.values())
@@ -597,7 +597,7 @@ def paper_totals_enter(*, evaluation: Evaluation, totals: PaperTotals, by) -> Pa
         room = _paper_room(current)
         if totals.ballots > room:
             raise ValidationError(
-                {"ballots": [_("纸质票数不能超过已勾选的纸质投票人数:最多还能录入 %(n)d 张。") % {"n": max(room, 0)}]}
+                {"ballots": [_("纸质票数不能超过已勾选的纸质投票人数：最多还能录入 %(n)d 张。") % {"n": max(room, 0)}]}
             )
         committee = [g for g in COMMITTEE_ORDER for _n in range(totals.committee.get(g, 0))]
         committee += [""] * (valid - len(committee))
@@ -808,7 +808,7 @@ def evaluation_determine(
         if not current.is_closed():
             raise ValidationError(_("投票截止后才能评定。"))
         if current.published_at:
-            raise ValidationError(_("评定结果已经公示,不能再修改。"))
+            raise ValidationError(_("评定结果已经公示，不能再修改。"))
         candidates = list(Candidate.objects.filter(evaluation=current).select_related("member"))
         quota = quota_for(current, len(candidates))
         for c in candidates:
@@ -819,7 +819,7 @@ def evaluation_determine(
             suggested = suggestions.get(c.pk, "")
             if grade and suggested and grade != suggested and not reason:
                 errors.setdefault(f"reason_{c.pk}", []).append(
-                    _("与测评建议(%(s)s)不一致,请说明理由。") % {"s": Grade(suggested).label}
+                    _("与测评建议（%(s)s）不一致，请说明理由。") % {"s": Grade(suggested).label}
                 )
             if finalize and not grade:
                 errors.setdefault(f"grade_{c.pk}", []).append(_("请评定等次。"))
@@ -831,7 +831,7 @@ def evaluation_determine(
         excellent = sum(1 for c in candidates if c.final_grade == Grade.EXCELLENT)
         if quota is not None and excellent > quota:
             errors.setdefault("__all__", []).append(
-                _("评定为优秀的有 %(n)d 名,超过了名额 %(q)d 名。") % {"n": excellent, "q": quota}
+                _("评定为优秀的有 %(n)d 名，超过了名额 %(q)d 名。") % {"n": excellent, "q": quota}
             )
         if errors:
             raise ValidationError(errors)
@@ -883,11 +883,11 @@ def evaluation_publish(
     with transaction.atomic():
         current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
         if current.determined_at is None:
-            raise ValidationError(_("请先确定评定结果,再公示。"))
+            raise ValidationError(_("请先确定评定结果，再公示。"))
         if ends_on < timezone.localdate():
             raise ValidationError({"ends_on": [_("公示截止日期不能早于今天。")]})
         if breakdown and risks and not risks_acknowledged:
-            raise ValidationError({"risks_acknowledged": [_("公示得票明细有泄露个人投票的风险,请确认已知晓。")]})
+            raise ValidationError({"risks_acknowledged": [_("公示得票明细有泄露个人投票的风险，请确认已知晓。")]})
         current.published_at = timezone.now()
         current.publication_ends_on = ends_on
         current.publish_breakdown = breakdown

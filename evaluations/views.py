@@ -306,7 +306,7 @@ def receipt_check(request):
     result = None
     if request.method == "POST":
         if getattr(request, "limited", False):
-            form.add_error(None, _("查询过于频繁,请稍后再试。"))
+            form.add_error(None, _("查询过于频繁，请稍后再试。"))
         elif form.is_valid():
             result = selectors.receipt_counted(code=form.cleaned_data["code"])
     response = render(request, "evaluations/receipt_check.html", {"form": form, "result": result})
@@ -372,7 +372,7 @@ def paper_entry(request, pk):
             if ballot.is_valid:
                 messages.success(request, _("已录入 1 张有效纸质票。"))
             else:
-                messages.warning(request, _("已录入 1 张无效纸质票(超过优秀名额或无法辨认)。"))
+                messages.warning(request, _("已录入 1 张无效纸质票（超过优秀名额或无法辨认）。"))
             return redirect("evaluations:paper_entry", evaluation.pk)
     return render(
         request,
@@ -399,7 +399,7 @@ def paper_totals(request, pk):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            messages.success(request, _("已录入 %(n)d 张纸质票(其中无效 %(k)d 张)。") % {"n": entry.ballots, "k": entry.invalid})
+            messages.success(request, _("已录入 %(n)d 张纸质票（其中无效 %(k)d 张）。") % {"n": entry.ballots, "k": entry.invalid})
             return redirect("evaluations:evaluation_detail", evaluation.pk)
     return render(
         request,
@@ -444,7 +444,7 @@ def results_export(request, pk):
     quals = evaluation.with_qualifications
     headers = [_("姓名"), *[g.label for g in Grade], _("合计"), _("建议等次"), _("评定等次"), _("一句话鉴定")]
     if quals:
-        headers += [_("%(q)s:不合格票") % {"q": q.label} for q in Qualification]
+        headers += [_("%(q)s：不合格票") % {"q": q.label} for q in Qualification]
     rows = []
     for r in tally.rows:
         row = [r.candidate.member.name, *r.cells, r.total, str(r.suggested_label), str(r.candidate.get_final_grade_display()), r.candidate.appraisal]
@@ -452,12 +452,12 @@ def results_export(request, pk):
             row += r.unmet_cells
         rows.append(row)
     notes = [
-        _("有效票 %(v)d 张,无效票 %(i)d 张;应投 %(e)d 人,实投 %(n)d 人(网上 %(o)d、纸质 %(p)d)。")
+        _("有效票 %(v)d 张，无效票 %(i)d 张；应投 %(e)d 人，实投 %(n)d 人（网上 %(o)d、纸质 %(p)d）。")
         % {"v": tally.valid, "i": tally.invalid, "e": tally.participation.eligible, "n": tally.participation.voted,
            "o": tally.participation.online, "p": tally.participation.paper},
     ]
     if tally.committee:
-        notes.append(_("班子测评:") + "、".join(f"{label} {n}" for _c, label, n in tally.committee))
+        notes.append(_("班子测评：") + "、".join(f"{label} {n}" for _c, label, n in tally.committee))
     return xlsx.xlsx_response(
         filename=f"{evaluation.meeting.branch.name}-{evaluation.meeting.year}-民主测评结果.xlsx",
         title=_("测评结果"),

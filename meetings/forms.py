@@ -18,14 +18,14 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 OPINION_LENGTH_MESSAGES = {
-    "min_length": _("意见建议至少写 %(limit_value)d 个字,请把问题说具体一些(现在 %(show_value)d 个字)。"),
-    "max_length": _("意见建议最多 %(limit_value)d 个字(现在 %(show_value)d 个字),请精简或分成几条提交。"),
+    "min_length": _("意见建议至少写 %(limit_value)d 个字，请把问题说具体一些（现在 %(show_value)d 个字）。"),
+    "max_length": _("意见建议最多 %(limit_value)d 个字（现在 %(show_value)d 个字），请精简或分成几条提交。"),
 }
 
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         post = obj.get_committee_post_display() if obj.committee_post else ""
-        return f"{obj.name}({post})" if post else obj.name
+        return f"{obj.name}（{post}）" if post else obj.name
 
 
 class MembersField(ModelMultipleChoiceField):
@@ -91,14 +91,14 @@ class MeetingForm(CleanTextMixin, forms.ModelForm):
     )
     review_aspects_text = forms.CharField(
         label=_("对照检查的方面"), widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("每行一个方面;默认是六个方面(参照安岳县青少年宫支部 2020 年度组织生活会)"),
+        help_text=_("每行一个方面；默认是六个方面（参照安岳县青少年宫支部 2020 年度组织生活会）"),
     )
     supervisors = ModelMultipleChoiceField(
         label=_("督导"), queryset=Supervisor.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     recorders = MembersField(
         label=_("记录员"), queryset=Member.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-        help_text=_("除书记和督导外,可在会上记录的党员"),
+        help_text=_("除书记和督导外，可在会上记录的党员"),
     )
     excellent_quota = QuotaField()
 
@@ -193,7 +193,7 @@ class ReadyForm(CleanTextMixin, forms.Form):
 class StudySessionForm(CleanTextMixin, forms.Form):
     held_on = forms.DateField(label=_("日期"), widget=DATE)
     topic = forms.CharField(label=_("学习主题"), max_length=200)
-    form = forms.CharField(label=_("学习形式"), max_length=100, required=False, help_text=_("如:书记领读、分组讨论、交流发言"))
+    form = forms.CharField(label=_("学习形式"), max_length=100, required=False, help_text=_("如：书记领读、分组讨论、交流发言"))
     materials = forms.CharField(label=_("学习材料"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     attendees = MembersField(label=_("参加人员"), queryset=Member.objects.none(), required=False, widget=forms.CheckboxSelectMultiple)
 
@@ -213,7 +213,7 @@ class MemberOpinionForm(CleanTextMixin, forms.Form):
     )
     is_anonymous = forms.BooleanField(
         label=_("匿名提交"), required=False,
-        help_text=_("匿名意见不记录提交人、IP 地址和提交时间(只记日期),提交后连您自己也无法再查到是哪一条。"),
+        help_text=_("匿名意见不记录提交人、IP 地址和提交时间（只记日期），提交后连您自己也无法再查到是哪一条。"),
     )
 
     def __init__(self, *args, meeting, **kwargs):
@@ -228,12 +228,12 @@ class PublicOpinionForm(CleanTextMixin, forms.Form):
         help_text=_("5 至 1000 字"),
     )
     target_text = forms.CharField(
-        label=_("针对的党员或班子(可不填)"), max_length=50, required=False,
+        label=_("针对的党员或班子（可不填）"), max_length=50, required=False,
         widget=forms.TextInput(attrs={"maxlength": 50}),
     )
     author_label = forms.CharField(
-        label=_("署名(可不填)"), max_length=50, required=False, widget=forms.TextInput(attrs={"maxlength": 50}),
-        help_text=_("不填即为匿名:系统不记录您的姓名、IP 地址或提交时间。"),
+        label=_("署名（可不填）"), max_length=50, required=False, widget=forms.TextInput(attrs={"maxlength": 50}),
+        help_text=_("不填即为匿名：系统不记录您的姓名、IP 地址或提交时间。"),
     )
     # A field people never see: bots fill it in.
     website = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
@@ -250,7 +250,7 @@ class OfflineOpinionForm(CleanTextMixin, forms.Form):
         label=_("意见建议"), min_length=5, max_length=Opinion.MAX_LENGTH, error_messages=OPINION_LENGTH_MESSAGES, widget=forms.Textarea(attrs={"rows": 4})
     )
     is_anonymous = forms.BooleanField(label=_("匿名"), required=False, initial=True)
-    author_label = forms.CharField(label=_("提出人(署名时)"), max_length=50, required=False)
+    author_label = forms.CharField(label=_("提出人（署名时）"), max_length=50, required=False)
     target_member = MemberChoiceField(label=_("针对"), queryset=Member.objects.none(), required=False, empty_label=_("支部班子"))
     category = forms.ChoiceField(label=_("类别"), choices=[("", _("未分类"))] + Opinion.Category.choices, required=False)
 
@@ -262,7 +262,7 @@ class OfflineOpinionForm(CleanTextMixin, forms.Form):
 class OpinionSortForm(forms.Form):
     category = forms.ChoiceField(label=_("类别"), choices=[("", _("未分类"))] + Opinion.Category.choices, required=False)
     target_member = MemberChoiceField(label=_("针对"), queryset=Member.objects.none(), required=False, empty_label=_("支部班子"))
-    merged_into = forms.ChoiceField(label=_("与哪条意见重复(合并)"), required=False)
+    merged_into = forms.ChoiceField(label=_("与哪条意见重复（合并）"), required=False)
 
     def __init__(self, *args, opinion, **kwargs):
         super().__init__(*args, **kwargs)
@@ -289,7 +289,7 @@ class OpinionAnswerForm(CleanTextMixin, forms.Form):
 # ---------------------------------------------------------------- forums (座谈会)
 class SupervisorsField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name}({obj.title})" if obj.title else obj.name
+        return f"{obj.name}（{obj.title}）" if obj.title else obj.name
 
 
 class ForumForm(CleanTextMixin, forms.Form):
@@ -298,7 +298,7 @@ class ForumForm(CleanTextMixin, forms.Form):
     place = forms.CharField(label=_("地点"), max_length=200, required=False)
     member_participants = forms.IntegerField(label=_("党员参加人数"), min_value=0, max_value=100000)
     other_participants = forms.IntegerField(
-        label=_("群众等其他人员"), min_value=0, max_value=100000, initial=0, help_text=_("群众、服务对象等,没有可填 0")
+        label=_("群众等其他人员"), min_value=0, max_value=100000, initial=0, help_text=_("群众、服务对象等，没有可填 0")
     )
     supervisors = SupervisorsField(
         label=_("参加的督导"), queryset=Supervisor.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
@@ -317,7 +317,7 @@ class ForumOpinionForm(CleanTextMixin, forms.Form):
     """The quick form on a forum's page: one opinion heard there, perhaps answered on the spot."""
 
     STATUS_CHOICES = [
-        ("", _("未当场答复(待办理)")),
+        ("", _("未当场答复（待办理）")),
         (Opinion.Status.ANSWERED, _("当场答复")),
         (Opinion.Status.RESOLVED, _("已解决")),
     ]
@@ -331,7 +331,7 @@ class ForumOpinionForm(CleanTextMixin, forms.Form):
     status = forms.ChoiceField(label=_("当场答复"), choices=STATUS_CHOICES, required=False)
     answer = forms.CharField(
         label=_("答复/办理情况"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("当场答复或已经解决的,写明答复内容"),
+        help_text=_("当场答复或已经解决的，写明答复内容"),
     )
 
     def __init__(self, *args, meeting, **kwargs):
@@ -342,7 +342,7 @@ class ForumOpinionForm(CleanTextMixin, forms.Form):
         data = super().clean()
         if data.get("answer", "").strip() and not data.get("status"):
             # "未当场答复" with an answer typed is ambiguous; the figures count only what was answered.
-            self.add_error("status", _("填写了答复,请选择“当场答复”或“已解决”;未当场答复的请不要填写答复。"))
+            self.add_error("status", _("填写了答复，请选择“当场答复”或“已解决”；未当场答复的请不要填写答复。"))
         return data
 
 
@@ -377,7 +377,7 @@ class OpinionFilterForm(forms.Form):
 # ---------------------------------------------------------------- talks
 class TalkForm(CleanTextMixin, forms.Form):
     member_a = MemberChoiceField(label=_("谈话人"), queryset=Member.objects.none())
-    member_b = MemberChoiceField(label=_("谈话对象(本支部党员)"), queryset=Member.objects.none(), required=False, empty_label=_("—— 支部以外的对象 ——"))
+    member_b = MemberChoiceField(label=_("谈话对象（本支部党员）"), queryset=Member.objects.none(), required=False, empty_label=_("—— 支部以外的对象 ——"))
     other_kind = forms.ChoiceField(label=_("支部以外的对象"), choices=Talk.Other.choices, required=False)
     other_name = forms.CharField(label=_("对象姓名/单位"), max_length=100, required=False)
     held_on = forms.DateField(label=_("谈话日期"), widget=DATE, initial=timezone.localdate)
@@ -403,7 +403,7 @@ class TalkForm(CleanTextMixin, forms.Form):
         if self.fixed_member is not None and a and b and self.fixed_member.pk not in (a.pk, b.pk):
             self.add_error("member_b", _("只能记录自己参加的谈话。"))
         if not b and not kind:
-            self.add_error("member_b", _("请选择谈话对象,或选择支部以外的对象类型。"))
+            self.add_error("member_b", _("请选择谈话对象，或选择支部以外的对象类型。"))
         if a and b and a.pk == b.pk:
             self.add_error("member_b", _("不能与自己谈话。"))
         return data
@@ -457,7 +457,7 @@ class SelfReviewFilterForm(forms.Form):
     q = SearchField(label=_("搜索"), widget=forms.TextInput(attrs={"placeholder": _("姓名")}))
     status = forms.ChoiceField(
         label=_("状态"), required=False,
-        choices=[("", _("全部")), ("missing", _("未提交(含草稿、退回)"))] + SelfReview.Status.choices,
+        choices=[("", _("全部")), ("missing", _("未提交（含草稿、退回）"))] + SelfReview.Status.choices,
     )
 
 
@@ -517,5 +517,5 @@ class RecordEntryForm(CleanTextMixin, forms.Form):
 class NextStepsForm(CleanTextMixin, forms.Form):
     next_steps = forms.CharField(
         label=_("下一步工作打算"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("每行一条,写入情况报告"),
+        help_text=_("每行一条，写入情况报告"),
     )

@@ -71,7 +71,7 @@ class Meeting(models.Model):
     rectification_plans_due_on = models.DateField(_("整改方案截止"), null=True, blank=True)
 
     basis = models.CharField(
-        _("依据"), max_length=300, blank=True, help_text=_("上级通知,如:安组通〔2021〕4号")
+        _("依据"), max_length=300, blank=True, help_text=_("上级通知，如：安组通〔2021〕4号")
     )
     talk_rule_set = models.CharField(
         _("谈心谈话规则"), max_length=10, choices=TalkRuleSet.choices, default=TalkRuleSet.THREE
@@ -145,7 +145,7 @@ class StudySession(models.Model):
     meeting = models.ForeignKey(Meeting, verbose_name=_("组织生活会"), on_delete=models.CASCADE, related_name="study_sessions")
     held_on = models.DateField(_("日期"))
     topic = models.CharField(_("学习主题"), max_length=200)
-    form = models.CharField(_("学习形式"), max_length=100, blank=True, help_text=_("如:书记领读、分组讨论、交流发言"))
+    form = models.CharField(_("学习形式"), max_length=100, blank=True, help_text=_("如：书记领读、分组讨论、交流发言"))
     materials = models.TextField(_("学习材料"), blank=True)
     attendees = models.ManyToManyField(Member, verbose_name=_("参加人员"), blank=True, related_name="study_sessions")
     # SEQUENCE of its calendar event: raised by services.study_session_save when the date moves.
@@ -240,7 +240,7 @@ class Opinion(models.Model):
     author_member = models.ForeignKey(
         Member, verbose_name=_("提出人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="opinions_given"
     )
-    author_label = models.CharField(_("提出人(群众)"), max_length=50, blank=True)
+    author_label = models.CharField(_("提出人（群众）"), max_length=50, blank=True)
     target_kind = models.CharField(_("针对"), max_length=10, choices=Target.choices, default=Target.COMMITTEE)
     target_member = models.ForeignKey(
         Member, verbose_name=_("针对党员"), on_delete=models.SET_NULL, null=True, blank=True, related_name="opinions_received"
@@ -282,7 +282,7 @@ class Opinion(models.Model):
             models.CheckConstraint(
                 condition=Q(forum__isnull=True) | Q(channel="forum"),
                 name="opinion_forum_channel_is_forum",
-                violation_error_message=_("座谈会上收集的意见,渠道须为“座谈会”。"),
+                violation_error_message=_("座谈会上收集的意见，渠道须为“座谈会”。"),
             ),
         ]
 
@@ -548,8 +548,8 @@ class AgendaItem(models.Model):
 
     class Kind(models.TextChoices):
         REPORT = "report", _("通报上年工作和承诺")
-        COMMITTEE_REVIEW = "committee_review", _("班子对照检查,党员提意见")
-        MEMBER_REVIEWS = "member_reviews", _("对照检查,批评与自我批评")
+        COMMITTEE_REVIEW = "committee_review", _("班子对照检查，党员提意见")
+        MEMBER_REVIEWS = "member_reviews", _("对照检查，批评与自我批评")
         SECRETARY_COMMENTS = "secretary_comments", _("书记讲评")
         SUPERVISOR_COMMENT = "supervisor_comment", _("督导点评")
         CLOSING = "closing", _("书记表态发言")
@@ -626,7 +626,7 @@ class Criticism(RecordEntry):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="criticisms")
     giver = models.ForeignKey(Member, verbose_name=_("提出人"), on_delete=models.CASCADE, null=True, blank=True, related_name="criticisms_given")
-    giver_label = models.CharField(_("提出人(非本支部)"), max_length=100, blank=True)
+    giver_label = models.CharField(_("提出人（非本支部）"), max_length=100, blank=True)
     receiver = models.ForeignKey(
         Member, verbose_name=_("被批评人"), on_delete=models.CASCADE, null=True, blank=True, related_name="criticisms_received"
     )

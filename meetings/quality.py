@@ -132,7 +132,7 @@ def problem_hints(text: str, earlier: Iterable[Earlier] = ()) -> list[Hint]:
     hints = []
     for e in repeats_of(text, earlier)[:1]:
         if is_repeat(text, e.text):
-            message = _("与 %(year)s 年查摆的问题几乎相同:“%(old)s”。老问题反复出现,请说明整改为何没有见效,或写出新的具体表现。")
+            message = _("与 %(year)s 年查摆的问题几乎相同：“%(old)s”。老问题反复出现，请说明整改为何没有见效，或写出新的具体表现。")
         else:
             message = _("与 %(year)s 年查摆的问题实质相同，只是换了说法：“%(old)s”。请说明上次整改为何没有见效，或写出新的具体表现。")
         hints.append(Hint("repeat", message % {"year": e.year, "old": e.text[:60]}))
@@ -140,7 +140,7 @@ def problem_hints(text: str, earlier: Iterable[Earlier] = ()) -> list[Hint]:
     stock = [s for s in STOCK_PROBLEMS if normalize(s) in norm]
     if stock and len(norm) <= len(normalize(stock[0])) + 6:
         hints.append(
-            Hint("stock", _("“%(phrase)s”是每年都有人写的笼统说法,请写出具体事例。") % {"phrase": stock[0]})
+            Hint("stock", _("“%(phrase)s”是每年都有人写的笼统说法，请写出具体事例。") % {"phrase": stock[0]})
         )
     return hints
 

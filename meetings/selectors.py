@@ -79,11 +79,21 @@ def meeting_phase(*, meeting: Meeting, today: dt.date | None = None) -> str:
     if meeting.held_on == today:
         return _("会议进行中")
     if meeting.held_on and meeting.held_on < today:
-        # Its day has passed and nobody closed it: it may not have been held at all.
-        return _("召开日期已过，尚未结束")
+        # Its day has passed and nobody closed it: without any attendance it was not held at all (issue 24 item 10).
+        return _("已过会期，未召开") if meeting_missed(meeting=meeting, today=today) else _("召开日期已过，尚未结束")
     if meeting.ready_at:
         return _("准备就绪")
     return _("会前准备")
+
+
+def meeting_missed(*, meeting: Meeting, today: dt.date | None = None) -> bool:
+    """已过会期，未召开: the meeting's day has passed, it is not closed and no attendance was recorded (a meeting
+    that was held has its roll). Derived from what is stored, so the secretary, the timeline and the township's
+    dashboard read the same state (the dashboard's folded copy: dashboard.scoring.meeting_flags)."""
+    today = today or timezone.localdate()
+    if meeting.closed_at is not None or meeting.held_on is None or meeting.held_on >= today:
+        return False
+    return not Attendance.objects.filter(meeting=meeting).exists()
 
 
 # ---------------------------------------------------------------- talks
@@ -377,7 +387,7 @@ def opinion_stats(*, meeting: Meeting, members: list[Member] | None = None) -> d
             by_target.append((_("支部班子"), n))
         else:
             addressed[member_id] = n
-            by_target.append((names.get(member_id, _("(已不在册)")), n))
+            by_target.append((names.get(member_id, _("（已不在册）")), n))
     by_target.sort(key=lambda r: -r[1])
     claims = dict(
         OpinionClaim.objects.filter(opinion__meeting=meeting, opinion__merged_into__isnull=True)
@@ -554,25 +564,34 @@ def timeline(*, meeting: Meeting, today: dt.date | None = None) -> list[Phase]:
         Phase(
             "study", _("会前学习"), None,
             "done" if sessions and not never else ("in_progress" if sessions else "not_started"),
-            _("%(n)s 次集中学习;%(a)s/%(t)s 名党员至少参加一次") % {"n": len(sessions), "a": total - len(never), "t": total},
+            _("%(n)s 次集中学习；%(a)s/%(t)s 名党员至少参加一次") % {"n": len(sessions), "a": total - len(never), "t": total},
             reverse("meetings:study_list", args=[meeting.pk]), never if sessions else [], _("未参加学习"),
         )
     )
 
     stats = opinion_stats(meeting=meeting, members=members)
     summary = stats["summary"]
-    short = [f"{c.member.name}({c.claimed}/{c.target})" for c in stats["claimants"] if c.short]
+    short = [f"{c.member.name}（{c.claimed}/{c.target}）" for c in stats["claimants"] if c.short]
     unsorted = Opinion.objects.filter(meeting=meeting, merged_into__isnull=True, category="").count()
     extra = []
     if unsorted:
         extra.append(_("%(n)s 条尚未分类") % {"n": unsorted})
     if summary["open"]:
         extra.append(_("%(n)s 条尚未答复") % {"n": summary["open"]})
+    # The phase follows the public link's real state: collecting has started as soon as the link and members'
+    # submissions accept opinions, even before the first one arrives (issue 24 item 11).
+    collecting = opinions_open(meeting=meeting, today=today)
+    if collecting:
+        extra.append(
+            _("正在收集意见（公开链接和党员提交均已开放，截止 %(due)s）") % {"due": cn_date(meeting.opinions_close_on)}
+            if meeting.opinions_close_on else _("正在收集意见（公开链接和党员提交均已开放，会前截止）")
+        )
     phases.append(
         Phase(
             "opinions", _("征求意见"), meeting.opinions_close_on,
-            _status(complete=bool(summary["total"]) and not short and not unsorted, started=bool(summary["total"]), due=meeting.opinions_close_on, today=today),
-            _("收集 %(total)s 条,已认领 %(claimed)s 条,已答复或解决 %(done)s 条")
+            _status(complete=bool(summary["total"]) and not short and not unsorted,
+                    started=bool(summary["total"]) or collecting, due=meeting.opinions_close_on, today=today),
+            _("收集 %(total)s 条，已认领 %(claimed)s 条，已答复或解决 %(done)s 条")
             % {"total": summary["total"], "claimed": summary["claimed"], "done": summary["answered_or_resolved"]},
             reverse("meetings:opinion_list", args=[meeting.pk]), short, _("认领不足"), extra,
         )
@@ -589,10 +608,10 @@ def timeline(*, meeting: Meeting, today: dt.date | None = None) -> list[Phase]:
         Phase(
             "talks", _("谈心谈话"), meeting.talks_due_on,
             _status(complete=cov.complete and required > 0, started=done > 0 or bool(cov.pending), due=meeting.talks_due_on, today=today),
-            _("必谈 %(done)s/%(required)s 已完成(%(rules)s)")
+            _("必谈 %(done)s/%(required)s 已完成（%(rules)s)")
             % {"done": done, "required": required, "rules": meeting.get_talk_rule_set_display()},
             reverse("meetings:talk_list", args=[meeting.pk]),
-            [f"{p.a.name if p.a else ''} — {p.b.name if p.b else p.partner_label}({p.rule_label})" for p in cov.missing],
+            [f"{p.a.name if p.a else ''} — {p.b.name if p.b else p.partner_label}（{p.rule_label}）" for p in cov.missing],
             _("未谈"), extra,
         )
     )
@@ -605,9 +624,9 @@ def timeline(*, meeting: Meeting, today: dt.date | None = None) -> list[Phase]:
     committee = committee_review(meeting=meeting)
     extra = []
     if returned:
-        extra.append(_("已退回修改:%(names)s") % {"names": "、".join(returned)})
+        extra.append(_("已退回修改：%(names)s") % {"names": "、".join(returned)})
     if waiting:
-        extra.append(_("待书记审核:%(names)s") % {"names": "、".join(waiting)})
+        extra.append(_("待书记审核：%(names)s") % {"names": "、".join(waiting)})
     committee_done = bool(committee and committee.status in SelfReview.DONE_STATUSES)
     if not committee_done:
         extra.append(_("支部班子对照检查材料尚未完成"))
@@ -636,10 +655,12 @@ def _meeting_phase(*, meeting: Meeting, members: list[Member], today: dt.date) -
     else:
         status = "later"
     summary = _("%(date)s 召开") % {"date": meeting.held_on} if meeting.held_on else _("日期未定")
+    if status == "overdue" and present is None:
+        summary = _("已过会期，未召开（原定 %(date)s）：请召开并记录，或修改召开日期") % {"date": meeting.held_on}
     if present is not None:
-        summary += _(";到会 %(p)s/%(t)s 人") % {"p": len(present), "t": len(members)}
+        summary += _("；到会 %(p)s/%(t)s 人") % {"p": len(present), "t": len(members)}
     if meeting.ready_at:
-        summary += _(";会前准备已确认就绪")
+        summary += _("；会前准备已确认就绪")
     return Phase("meeting", _("召开会议"), meeting.held_on, status, summary, reverse("meetings:meeting_detail", args=[meeting.pk]))
 
 
@@ -662,7 +683,7 @@ def _later_phases(*, meeting: Meeting, today: dt.date) -> list[Phase]:
     result = _evaluation_summary(meeting)
     if result:
         grades = "、".join(_("%(label)s %(n)s 名") % {"label": label, "n": n} for _v, label, n in result.get("grades", []) if n)
-        evaluation_phase = Phase("evaluation", _("民主评议"), ballot_due, "done", _("评定结果:%(g)s") % {"g": grades}, evaluation_url)
+        evaluation_phase = Phase("evaluation", _("民主评议"), ballot_due, "done", _("评定结果：%(g)s") % {"g": grades}, evaluation_url)
     else:
         status = "in_progress" if evaluation else ("overdue" if ballot_due and ballot_due < today else "later")
         summary = _("截止 %(due)s") % {"due": ballot_due} if ballot_due else _("未设截止日期")
@@ -699,6 +720,7 @@ class MyTodos:
     review: SelfReview | None = None
     review_hints: int = 0
     secretary_queue: int = 0
+    meeting_missed: bool = False  # the secretary's: 已过会期，未召开 (issue 24 item 10)
     can_submit_opinion: bool = False
 
     @property
@@ -720,6 +742,7 @@ class MyTodos:
             + (1 if self.review_todo else 0)
             + (1 if self.claims_short else 0)
             + self.secretary_queue
+            + (1 if self.meeting_missed else 0)
         )
 
     @property
@@ -743,7 +766,7 @@ class MyTodos:
             dates.append(m.talks_due_on or m.held_on)
         if self.to_claim_count or self.claims_short:
             dates.append(m.opinions_close_on or m.held_on)
-        if self.to_answer:
+        if self.to_answer or self.meeting_missed:
             dates.append(m.held_on)
         return min((d for d in dates if d), default=None)
 
@@ -807,6 +830,7 @@ def my_todos(*, member: Member, meeting: Meeting | None = None, members: list[Me
         todos.review_hints = self_review_hints(review=todos.review).count
     if member.is_secretary:
         todos.secretary_queue = SelfReview.objects.filter(meeting=meeting, status=SelfReview.Status.SUBMITTED).count()
+        todos.meeting_missed = meeting_missed(meeting=meeting)
     todos.can_submit_opinion = opinions_open(meeting=meeting)
     return todos
 
@@ -1098,9 +1122,21 @@ class MeetingReport:
 
     @property
     def meeting_title(self) -> str:
-        """"2020年度组织生活会" / "2021年度专题组织生活会", as seed 002 words it."""
-        special = _("专题") if self.meeting.kind == Meeting.Kind.SPECIAL else ""
-        return _("%(year)s年度%(special)s组织生活会") % {"year": self.meeting.year, "special": special}
+        """"2020年度组织生活会" / "2021年度专题组织生活会（主题）", as seed 002 words it (Meeting.title)."""
+        return self.meeting.title
+
+    @property
+    def committee_review_text(self) -> str:
+        """The committee's own 对照检查材料 in a sentence: a bare status read "支部班子对照检查材料草稿"."""
+        review = self.committee_review
+        if review is None:
+            return ""
+        return {
+            SelfReview.Status.DRAFT: _("支部班子对照检查材料正在撰写"),
+            SelfReview.Status.SUBMITTED: _("支部班子对照检查材料已提交，待审核"),
+            SelfReview.Status.RETURNED: _("支部班子对照检查材料已退回修改"),
+            SelfReview.Status.APPROVED: _("支部班子对照检查材料已审核通过"),
+        }[review.status]
 
     @property
     def supervisors_text(self) -> str:

@@ -57,7 +57,7 @@ def _validate_meeting(meeting: Meeting) -> None:
         for name in ("opinions_close_on", "talks_due_on", "self_reviews_due_on"):
             value = getattr(meeting, name)
             if value and value > meeting.held_on:
-                errors.setdefault(name, []).append(_("应不晚于召开日期(%(d)s)。") % {"d": meeting.held_on})
+                errors.setdefault(name, []).append(_("应不晚于召开日期（%(d)s）。") % {"d": meeting.held_on})
         if meeting.rectification_plans_due_on and meeting.rectification_plans_due_on < meeting.held_on:
             errors.setdefault("rectification_plans_due_on", []).append(_("应在召开日期之后。"))
         if meeting.ballot_closes_at and timezone.localtime(meeting.ballot_closes_at).date() < meeting.held_on:
@@ -99,6 +99,7 @@ def meeting_create(
     _clean_save(meeting)
     meeting.supervisors.set(supervisors)
     meeting.recorders.set([m for m in recorders if m.branch_id == branch.pk])
+    agenda_ensure_default(meeting=meeting)  # planned with seed 002's agenda, so the record pages only read it
     return meeting
 
 
@@ -135,7 +136,7 @@ def meeting_mark_ready(*, meeting: Meeting, note: str = "") -> Meeting:
             for p in (coverage.missing + coverage.pending)[:10]
         )
         raise ValidationError(
-            {"note": _("还有 %(n)s 对必谈未完成(%(missing)s),请先完成,或写明未完成的原因。")
+            {"note": _("还有 %(n)s 对必谈未完成（%(missing)s），请先完成，或写明未完成的原因。")
              % {"n": len(coverage.missing) + len(coverage.pending), "missing": missing}}
         )
     meeting.ready_at = timezone.now()
@@ -217,9 +218,9 @@ def opinion_submit(
         if forum.meeting_id != meeting.pk:
             raise ValidationError({"forum": _("只能登记到本次组织生活会的座谈会。")})
         if channel != Opinion.Channel.FORUM:
-            raise ValidationError({"channel": _("座谈会上收集的意见,渠道须为“座谈会”。")})
+            raise ValidationError({"channel": _("座谈会上收集的意见，渠道须为“座谈会”。")})
         if received_on is not None and received_on != forum.held_on:
-            raise ValidationError({"received_on": _("座谈会上收集的意见,收到日期应为座谈会召开日期(%(d)s)。") % {"d": forum.held_on}})
+            raise ValidationError({"received_on": _("座谈会上收集的意见，收到日期应为座谈会召开日期（%(d)s）。") % {"d": forum.held_on}})
         received_on = forum.held_on
     if target_member is not None:
         if target_member.branch_id != meeting.branch_id:
@@ -328,10 +329,10 @@ def _validate_forum(forum: Forum, supervisors: Sequence[Supervisor], today: dt.d
         # record of a forum that took place, with its real number of participants, so not a future one.
         if meeting.held_on and forum.held_on > meeting.held_on:
             errors.setdefault("held_on", []).append(
-                _("座谈会是为组织生活会征求意见,日期不能晚于会议召开日期(%(d)s)。") % {"d": meeting.held_on}
+                _("座谈会是为组织生活会征求意见，日期不能晚于会议召开日期（%(d)s）。") % {"d": meeting.held_on}
             )
         if forum.held_on > today:
-            errors.setdefault("held_on", []).append(_("只能登记已经召开的座谈会,日期不能晚于今天。"))
+            errors.setdefault("held_on", []).append(_("只能登记已经召开的座谈会，日期不能晚于今天。"))
     for name in ("member_participants", "other_participants"):
         value = getattr(forum, name)
         if value is not None and value < 0:
@@ -406,13 +407,18 @@ def forum_opinion_record(
 def talk_save(
     *, meeting: Meeting, member_a: Member, held_on: dt.date, topics: str, summary: str = "",
     member_b: Member | None = None, other_kind: str = "", other_name: str = "", recorded_by=None, talk: Talk | None = None,
+    as_member: Member | None = None,
 ) -> Talk:
+    """Record or correct a talk. `as_member`: the member recording it when they are not the secretary;
+    a member records only their own talks (issue 21: the rule lives here, the form only echoes it)."""
+    if as_member is not None and as_member.pk not in (member_a.pk, member_b.pk if member_b else None):
+        raise ValidationError({"member_b": _("只能记录自己参加的谈话。")})
     if member_a.branch_id != meeting.branch_id or (member_b and member_b.branch_id != meeting.branch_id):
-        raise ValidationError(_("谈话双方须为本支部党员(或填写支部以外的谈话对象)。"))
+        raise ValidationError(_("谈话双方须为本支部党员（或填写支部以外的谈话对象）。"))
     if member_b is not None and member_b.pk == member_a.pk:
         raise ValidationError({"member_b": _("不能与自己谈话。")})
     if member_b is None and not other_kind:
-        raise ValidationError({"member_b": _("请选择谈话对象,或注明支部以外的对象类型。")})
+        raise ValidationError({"member_b": _("请选择谈话对象，或注明支部以外的对象类型。")})
     talk = talk or Talk(meeting=meeting, recorded_by=recorded_by)
     talk.member_a, talk.member_b = member_a, member_b
     talk.other_kind = "" if member_b else other_kind
@@ -502,7 +508,7 @@ def self_review_save_draft(
     ids stay stable for links from the problem list."""
     review = SelfReview.objects.select_for_update().get(pk=review.pk)
     if not review.is_editable:
-        raise ValidationError(_("材料已提交,不能再修改;如需修改请联系书记退回。"))
+        raise ValidationError(_("材料已提交，不能再修改；如需修改请联系书记退回。"))
     # Stale only when another browser saved since this one loaded the text: the same browser's own late
     # saves (a beacon sent as the page closed, then the reloaded page's restore) carry its newest text.
     same_device = bool(device) and device == review.saved_by_device
@@ -581,9 +587,9 @@ def self_review_approve(*, review: SelfReview, comment: str = "") -> SelfReview:
 
 # ================================================================ issue 5: the meeting itself
 DEFAULT_AGENDA = [
-    (AgendaItem.Kind.COMMITTEE_REVIEW, "支部书记代表党支部作对照检查,党员对支部班子提出意见建议"),
-    (AgendaItem.Kind.MEMBER_REVIEWS, "支部班子其他成员分别作对照检查,开展批评和自我批评"),
-    (AgendaItem.Kind.SECRETARY_COMMENTS, "党支部书记结合党员开展批评和自我批评情况,对每名党员进行讲评"),
+    (AgendaItem.Kind.COMMITTEE_REVIEW, "支部书记代表党支部作对照检查，党员对支部班子提出意见建议"),
+    (AgendaItem.Kind.MEMBER_REVIEWS, "支部班子其他成员分别作对照检查，开展批评和自我批评"),
+    (AgendaItem.Kind.SECRETARY_COMMENTS, "党支部书记结合党员开展批评和自我批评情况，对每名党员进行讲评"),
     (AgendaItem.Kind.SUPERVISOR_COMMENT, "与会督导对支委、班子成员情况作点评"),
     (AgendaItem.Kind.CLOSING, "支部书记根据与会领导点评情况和党员提出的意见建议作表态发言"),
 ]
@@ -606,12 +612,16 @@ def _same_branch(meeting: Meeting, *members: Member | None) -> None:
             raise ValidationError(_("只能记录本支部党员。"))
 
 
+def agenda_default(*, meeting: Meeting) -> list[AgendaItem]:
+    """Seed 002's five items, unsaved (pk None): what a page shows before the agenda is stored."""
+    return [AgendaItem(meeting=meeting, position=i, kind=kind, title=title) for i, (kind, title) in enumerate(DEFAULT_AGENDA)]
+
+
 def agenda_ensure_default(*, meeting: Meeting) -> list[AgendaItem]:
-    """Seed 002's five items, the first time the agenda is opened."""
+    """Store seed 002's five items unless the meeting has an agenda. Called when the meeting is planned
+    and on the first record POST, never on a GET (issue 21: GET never writes)."""
     if not AgendaItem.objects.filter(meeting=meeting).exists():
-        AgendaItem.objects.bulk_create(
-            AgendaItem(meeting=meeting, position=i, kind=kind, title=title) for i, (kind, title) in enumerate(DEFAULT_AGENDA)
-        )
+        AgendaItem.objects.bulk_create(agenda_default(meeting=meeting))
     return list(AgendaItem.objects.filter(meeting=meeting).order_by("position", "id"))
 
 
@@ -819,7 +829,7 @@ def meeting_text_save(*, meeting: Meeting, field: str, text: str) -> Meeting:
         _require_open(meeting)
     limit = Meeting._meta.get_field(field).max_length
     if len(text) > limit:
-        raise ValidationError(_("内容过长(最多 %(n)s 字)。") % {"n": limit})
+        raise ValidationError(_("内容过长（最多 %(n)s 字）。") % {"n": limit})
     setattr(meeting, field, text.strip())
     meeting.save(update_fields=[field])
     return meeting
@@ -862,7 +872,7 @@ def meeting_close(*, meeting: Meeting) -> CloseResult:
     if meeting.held_on is None:
         raise ValidationError(_("请先填写会议召开日期。"))
     if meeting.held_on > timezone.localdate():
-        raise ValidationError(_("会议尚未召开(%(d)s),不能结束。") % {"d": meeting.held_on})
+        raise ValidationError(_("会议尚未召开（%(d)s），不能结束。") % {"d": meeting.held_on})
     if not Attendance.objects.filter(meeting=meeting).exists():
         raise ValidationError(_("请先登记出席情况。"))
     created = None

@@ -14,9 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import resolve, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -603,7 +601,7 @@ def forum_delete(request, pk):
     forum = get_for_user(request.user, "meetings.manage_forums", Forum.objects.select_related("meeting__branch"), pk=pk)
     meeting_id = forum.meeting_id
     services.forum_delete(forum=forum)
-    messages.info(request, _("已删除该座谈会;在会上收集的意见仍保留在征求意见中。"))
+    messages.info(request, _("已删除该座谈会；在会上收集的意见仍保留在征求意见中。"))
     return redirect("meetings:forum_list", pk=meeting_id)
 
 
@@ -729,7 +727,7 @@ def talk_new(request, pk):
     form = TalkForm(request.POST or None, meeting=meeting, fixed_member=fixed, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.talk_save(meeting=meeting, recorded_by=request.user, **form.cleaned_data)
+            services.talk_save(meeting=meeting, recorded_by=request.user, as_member=fixed, **form.cleaned_data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -820,7 +818,7 @@ def talk_edit(request, pk):
             return redirect("meetings:talk_list", pk=meeting.pk)
         if form.is_valid():
             try:
-                services.talk_save(meeting=meeting, talk=talk, **form.cleaned_data)
+                services.talk_save(meeting=meeting, talk=talk, as_member=fixed, **form.cleaned_data)
             except ValidationError as exc:
                 apply_validation_error(form, exc)
             else:
@@ -865,7 +863,7 @@ def selfreview_export(request, pk):
         r = reviews.get(m.pk)
         problems = "\n".join(f"{i}. [{p.aspect}] {p.text}" for i, p in enumerate(r.problems.all(), 1)) if r else ""
         rows.append([
-            m.name, r.get_status_display() if r else _("未开始"), r.submitted_at and timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M") if r else "",
+            m.name, r.get_status_display() if r else _("未开始"), r.submitted_at if r else None,
             problems, r.root_causes if r else "", r.measures if r else "", r.direction if r else "", r.secretary_comment if r else "",
         ])
     return xlsx.xlsx_response(
@@ -940,12 +938,12 @@ def selfreview_edit(request, pk):
                 review = _save_draft(review, form, formset, _version(request), request.POST.get("device", ""))
                 if request.POST.get("action") == "submit":
                     services.self_review_submit(review=review)
-                    messages.success(request, _("对照检查材料已提交,等待书记审核。"))
+                    messages.success(request, _("对照检查材料已提交，等待书记审核。"))
                     return redirect("meetings:selfreview_detail", pk=review.pk)
                 messages.success(request, _("草稿已保存。"))
                 return redirect("meetings:selfreview_edit", pk=review.pk)
             except services.StaleDraft:
-                errors.append(_("这份材料已在其他设备上更新。您输入的内容仍在本页,请复制保存后刷新页面。"))
+                errors.append(_("这份材料已在其他设备上更新。您输入的内容仍在本页，请复制保存后刷新页面。"))
             except ValidationError as exc:
                 errors.extend(_error_messages(exc))
                 review.refresh_from_db()
@@ -978,7 +976,7 @@ def selfreview_autosave(request, pk):
         review = _save_draft(review, form, formset, _version(request), request.POST.get("device", ""))
     except services.StaleDraft as exc:
         return JsonResponse(
-            {"ok": False, "stale": True, "version": exc.review.version, "error": _("这份材料已在其他设备上更新,请刷新页面后再改。")},
+            {"ok": False, "stale": True, "version": exc.review.version, "error": _("这份材料已在其他设备上更新，请刷新页面后再改。")},
             status=409,
         )
     except ValidationError as exc:
@@ -1085,14 +1083,14 @@ def attendance(request, pk):
         else:
             messages.success(request, _("已保存出席情况。"))
             return redirect("meetings:attendance", pk=meeting.pk)
-    if can_record and meeting.closed_at is None and request.method == "GET":
-        services.agenda_ensure_default(meeting=meeting)
+    # A meeting planned before its agenda was stored shows the default until the first save (GET never writes).
+    agenda = selectors.agenda(meeting=meeting) or (services.agenda_default(meeting=meeting) if can_record and meeting.closed_at is None else [])
     return render(
         request,
         "meetings/attendance.html",
         {
             "meeting": meeting, "form": form, "summary": selectors.attendance_summary(meeting=meeting, members=members),
-            "agenda": selectors.agenda(meeting=meeting), "can_record": can_record, "room_closed": room_closed,
+            "agenda": agenda, "can_record": can_record, "room_closed": room_closed,
             "can_write": can_record and not room_closed,
             "can_open_evaluation": request.user.has_perm("evaluations.create_evaluation", meeting),
         },
@@ -1103,7 +1101,8 @@ def attendance(request, pk):
 @login_required
 def agenda_edit(request, pk):
     meeting = _record_meeting(request, pk)
-    items = services.agenda_ensure_default(meeting=meeting)
+    # The stored agenda, or the default (pk empty) that the first save stores: GET never writes.
+    items = selectors.agenda(meeting=meeting) or services.agenda_default(meeting=meeting)
     formset = AgendaFormSet(
         request.POST or None, prefix="agenda",
         initial=[{"pk": a.pk, "title": a.title, "kind": a.kind} for a in items],
@@ -1145,16 +1144,12 @@ def record(request, pk):
     own_supervisor = getattr(request.user, "supervisor", None)
     supervisors = list(meeting.supervisors.all())
     comments = {c.supervisor_id: c for c in rec.supervisor_comments}
-    # The giver <option>s, built once: every speaker's panel lists everyone but the speaker.
-    options = [(m.pk, format_html('<option value="{}">{}</option>', m.pk, m.name)) for m in members]
-    giver_options = {key: mark_safe("".join(o for pk, o in options if pk != key)) for key in [None, *[m.pk for m in members]]}
     return render(
         request,
         "meetings/record.html",
         {
-            "giver_options": giver_options,
             "meeting": meeting, "members": members, "speakers": speakers, "rec": rec, "summary": summary,
-            "agenda": services.agenda_ensure_default(meeting=meeting), "no_criticism": no_criticism,
+            "agenda": selectors.agenda(meeting=meeting) or services.agenda_default(meeting=meeting), "no_criticism": no_criticism,
             "supervisor_rows": [(s, comments.get(s.pk)) for s in supervisors], "own_supervisor": own_supervisor,
             "me": actor.member, "can_close": request.user.has_perm("meetings.close_meeting", meeting),
         },
@@ -1182,6 +1177,7 @@ def record_entry(request, pk):
         return redirect("meetings:record", pk=meeting.pk)
     d = form.cleaned_data
     hints = []
+    services.agenda_ensure_default(meeting=meeting)  # a meeting planned before agendas were stored gets it now
     try:
         member = _member_of(meeting, d["member"])
         common = {"meeting": meeting, "client_id": d["client_id"], "agenda_item_id": d["agenda_item"]}
@@ -1280,9 +1276,12 @@ def meeting_close(request, pk):
         messages.error(request, ";".join(_error_messages(exc)))
         return redirect("meetings:record", pk=meeting.pk) if meeting.closed_at is None else redirect("meetings:meeting_detail", pk=meeting.pk)
     if result.problems_created is None:
-        messages.warning(request, _("会议已结束。问题清单暂未生成(整改模块不可用)。"))
+        messages.warning(request, _("会议已结束。问题清单暂未生成（整改模块不可用）。"))
     else:
-        messages.success(request, _("会议已结束,问题清单新增 %(n)s 条。") % {"n": result.problems_created})
+        messages.success(request, _("会议已结束，问题清单新增 %(n)s 条。") % {"n": result.problems_created})
+        # Straight to the problem list the message counts (a message cannot carry a link; issue 24 item 9).
+        if request.user.has_perm("rectification.view_problem_list", meeting):
+            return redirect("rectification:problem_list", pk=meeting.pk)
     return redirect("meetings:meeting_detail", pk=meeting.pk)
 
 
@@ -1309,4 +1308,4 @@ def report(request, pk):
 def report_pdf(request, pk):
     meeting = _record_meeting(request, pk, "meetings.view_report")
     content = render_pdf("meetings/report_pdf.html", {"meeting": meeting, "r": selectors.meeting_report(meeting=meeting)})
-    return pdf_response(content, f"{meeting.branch.name}{meeting.year}年度组织生活会情况报告.pdf")
+    return pdf_response(content, f"{meeting.branch.name}{meeting.title}情况报告.pdf")

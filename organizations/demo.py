@@ -236,7 +236,7 @@ def seed() -> DemoContext:
 
     sup_user = _user("supervisor")
     supervisor, _ = Supervisor.objects.update_or_create(
-        user=sup_user, defaults={"name": "何奇哲", "title": "水阜镇党委书记(县派督导)", "organization": gaolan}
+        user=sup_user, defaults={"name": "何奇哲", "title": "水阜镇党委书记（县派督导）", "organization": gaolan}
     )
     supervisor.branches.set([office, shagang1, shagang2, yanerping])
     ctx.users["supervisor"] = sup_user

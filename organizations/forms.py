@@ -7,7 +7,7 @@ from .models import Member, Organization
 
 
 class RosterUploadForm(forms.Form):
-    file = forms.FileField(label=_("花名册文件(.xlsx)"), help_text=_("请使用本页提供的模板,不超过 5 MB"))
+    file = forms.FileField(label=_("花名册文件（.xlsx）"), help_text=_("请使用本页提供的模板，不超过 5 MB"))
     open_accounts = forms.BooleanField(
         label=_("同时为新增的党员开通账号"),
         required=False,
@@ -19,7 +19,7 @@ class RosterUploadForm(forms.Form):
         if f.size > 5 * 1024 * 1024:
             raise forms.ValidationError(_("文件超过 5 MB。"))
         if not f.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("只接受 .xlsx 格式的表格(Excel 2007 及以后版本)。"))
+            raise forms.ValidationError(_("只接受 .xlsx 格式的表格（Excel 2007 及以后版本）。"))
         return f
 
 

@@ -28,8 +28,8 @@ class Organization(MP_Node):
     """A node of the party organization tree: 县委 → 乡镇党委 → (党总支) → 党支部 → 党小组."""
 
     class Level(models.TextChoices):
-        COUNTY = "county", _("县(区)委")
-        TOWNSHIP = "township", _("乡镇(街道)党委")
+        COUNTY = "county", _("县（区）委")
+        TOWNSHIP = "township", _("乡镇（街道）党委")
         GENERAL_BRANCH = "general_branch", _("党总支")
         BRANCH = "branch", _("党支部")
         GROUP = "group", _("党小组")
@@ -37,7 +37,7 @@ class Organization(MP_Node):
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=20, choices=Level.choices)
     # The share of members that must attend for a meeting to count (many local rules ask for 80%).
-    required_attendance_percent = models.PositiveSmallIntegerField(_("应到会比例(%)"), default=80)
+    required_attendance_percent = models.PositiveSmallIntegerField(_("应到会比例（%）"), default=80)
 
     # No node_order_by: sorted insertion renumbers siblings' paths, which would move whole subtrees
     # whenever a node is added. Siblings keep the order in which they were created.
@@ -201,7 +201,7 @@ class Officer(models.Model):
         verbose_name_plural = _("组织部门干部")
 
     def __str__(self) -> str:
-        return f"{self.name}({self.organization})"
+        return f"{self.name}（{self.organization}）"
 
 
 class Supervisor(models.Model):
@@ -228,7 +228,7 @@ class Supervisor(models.Model):
         verbose_name_plural = _("督导")
 
     def __str__(self) -> str:
-        return f"{self.name}({self.title})" if self.title else self.name
+        return f"{self.name}（{self.title}）" if self.title else self.name
 
 
 class ActivationCode(models.Model):
@@ -268,4 +268,4 @@ class ActivationCode(models.Model):
         indexes = [models.Index(fields=["user", "used_at"], name="activation_user_used_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user}({self.get_purpose_display()})"
+        return f"{self.user}（{self.get_purpose_display()}）"

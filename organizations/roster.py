@@ -12,16 +12,16 @@ from .models import Member, joined_on_errors
 
 # (header, what it holds) — the header row of the template, in this order.
 COLUMNS = [
-    (gettext_lazy("姓名"), gettext_lazy("必填,最多50字")),
-    (gettext_lazy("性别"), gettext_lazy("必填:男 / 女")),
-    (gettext_lazy("学历"), gettext_lazy("必填:研究生 / 本科 / 专科 / 高中及以下")),
-    (gettext_lazy("党员类别"), gettext_lazy("正式党员 / 预备党员,空白为正式党员")),
-    (gettext_lazy("在职/退休"), gettext_lazy("在职 / 退休,空白为在职")),
-    (gettext_lazy("流动党员"), gettext_lazy("是 / 否,空白为否")),
-    (gettext_lazy("入党日期"), gettext_lazy("日期,如 2015-07-01,可空")),
+    (gettext_lazy("姓名"), gettext_lazy("必填，最多50字")),
+    (gettext_lazy("性别"), gettext_lazy("必填：男 / 女")),
+    (gettext_lazy("学历"), gettext_lazy("必填：研究生 / 本科 / 专科 / 高中及以下")),
+    (gettext_lazy("党员类别"), gettext_lazy("正式党员 / 预备党员，空白为正式党员")),
+    (gettext_lazy("在职/退休"), gettext_lazy("在职 / 退休，空白为在职")),
+    (gettext_lazy("流动党员"), gettext_lazy("是 / 否，空白为否")),
+    (gettext_lazy("入党日期"), gettext_lazy("日期，如 2015-07-01，可空")),
     (gettext_lazy("联系电话"), gettext_lazy("可空")),
-    (gettext_lazy("党小组"), gettext_lazy("党小组名称,可空;不存在时自动建立")),
-    (gettext_lazy("支委职务"), gettext_lazy("书记 / 副书记 / 组织委员 / 纪检委员 / 宣传委员 / 其他支委,可空")),
+    (gettext_lazy("党小组"), gettext_lazy("党小组名称，可空；不存在时自动建立")),
+    (gettext_lazy("支委职务"), gettext_lazy("书记 / 副书记 / 组织委员 / 纪检委员 / 宣传委员 / 其他支委，可空")),
 ]
 
 HEADERS = [header for header, _description in COLUMNS]
@@ -62,25 +62,25 @@ def parse_row(line: int, cells: list) -> RosterRow:
     sexes = _label_map(Member.Sex.choices)
     sex = _text(sex)
     if sex not in sexes:
-        err(_("性别“%(value)s”无法识别,应为 男 或 女") % {"value": sex})
+        err(_("性别“%(value)s”无法识别，应为 男 或 女") % {"value": sex})
 
     educations = _label_map(Member.Education.choices)
     edu = _text(edu)
     if edu not in educations:
-        err(_("学历“%(value)s”无法识别,应为 %(options)s") % {"value": edu, "options": " / ".join(educations)})
+        err(_("学历“%(value)s”无法识别，应为 %(options)s") % {"value": edu, "options": " / ".join(educations)})
 
     categories = _label_map(Member.Category.choices)
     category = _text(category) or str(Member.Category.FULL.label)
     if category not in categories:
-        err(_("党员类别“%(value)s”无法识别,应为 正式党员 或 预备党员") % {"value": category})
+        err(_("党员类别“%(value)s”无法识别，应为 正式党员 或 预备党员") % {"value": category})
 
     service = _text(service) or "在职"
     if service not in ("在职", "退休"):
-        err(_("在职/退休“%(value)s”无法识别,应为 在职 或 退休") % {"value": service})
+        err(_("在职/退休“%(value)s”无法识别，应为 在职 或 退休") % {"value": service})
 
     mobile = _text(mobile) or "否"
     if mobile not in ("是", "否"):
-        err(_("流动党员“%(value)s”无法识别,应为 是 或 否") % {"value": mobile})
+        err(_("流动党员“%(value)s”无法识别，应为 是 或 否") % {"value": mobile})
 
     joined_on = None
     if isinstance(joined, dt.datetime):
@@ -91,7 +91,7 @@ def parse_row(line: int, cells: list) -> RosterRow:
         try:
             joined_on = dt.date.fromisoformat(_text(joined).replace("/", "-").replace(".", "-"))
         except ValueError:
-            err(_("入党日期“%(value)s”不是日期,请写成 2015-07-01") % {"value": _text(joined)})
+            err(_("入党日期“%(value)s”不是日期，请写成 2015-07-01") % {"value": _text(joined)})
     for problem in joined_on_errors(joined_on):
         err(problem)
 

@@ -64,7 +64,7 @@ def _read_rows(fileobj) -> list[RosterRow]:
         finally:
             wb.close()
     except UNREADABLE as exc:
-        raise RosterError(_("无法读取该文件:请上传用本页模板填写的 .xlsx 表格(不支持 .xls、.csv 或其他格式)。")) from exc
+        raise RosterError(_("无法读取该文件：请上传用本页模板填写的 .xlsx 表格（不支持 .xls、.csv 或其他格式）。")) from exc
 
 
 def sheet_rows(ws):
@@ -84,7 +84,7 @@ def _parse_sheet(ws) -> list[RosterRow]:
     got = [str(c).strip() if c is not None else "" for c in (header or [])][: len(expected)]
     if got != expected:
         raise RosterError(
-            _("表头与模板不一致。第一行应依次为:%(expected)s") % {"expected": "、".join(expected)}
+            _("表头与模板不一致。第一行应依次为：%(expected)s") % {"expected": "、".join(expected)}
         )
     parsed = []
     for line, cells in enumerate(rows, start=2):

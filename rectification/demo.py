@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from meetings.demo import COMMITTEE_PROBLEMS, CRITICISMS, PROBLEMS, SEASON_BRANCHES
-from meetings.models import Meeting
+from meetings.models import Attendance, Meeting
 from organizations.demo import MEETING_IN_DAYS
 
 from . import recurrence, services
@@ -42,25 +42,25 @@ def _item(ctx, meeting: Meeting, problem: Problem, responsible, plan: tuple) -> 
         return
     days, status, follow_up = plan
     item = services.item_create(
-        branch=branch, meeting=meeting, problems=[problem], title=title, goal=f"{title},做到问题清零、群众满意",
+        branch=branch, meeting=meeting, problems=[problem], title=title, goal=f"{title}，做到问题清零、群众满意",
         measures=measures, responsible=responsible, deadline=season.day(days),
-        commitment="我承诺:立行立改、按期完成,接受党员群众监督。", actor=secretary,
+        commitment="我承诺：立行立改、按期完成，接受党员群众监督。", actor=secretary,
     )
     actor = responsible.user or secretary
     if status == "not_started":
         return
-    services.item_progress_post(item=item, actor=actor, note="已制定个人整改计划,正在按措施逐条落实。")
+    services.item_progress_post(item=item, actor=actor, note="已制定个人整改计划，正在按措施逐条落实。")
     if status == "in_progress":
         return
-    services.item_submit(item=item, actor=actor, note="各项措施已完成,请书记核验。")
+    services.item_submit(item=item, actor=actor, note="各项措施已完成，请书记核验。")
     if status == "pending":
         return
-    services.rectification_item_close(item=item, actor=secretary, note="经核验,整改措施落实到位。")
+    services.rectification_item_close(item=item, actor=secretary, note="经核验，整改措施落实到位。")
     if follow_up:
         services.follow_up_record(
             # the day it is recorded: the close just stamped today, which may be after the anchor
             item=item, actor=secretary, reviewed_on=timezone.localdate(), result=follow_up,
-            note="回头看抽查:整改成效保持良好。" if follow_up == FollowUpReview.Result.CONSOLIDATED else "整改措施未坚持落实,问题有反弹。",
+            note="回头看抽查：整改成效保持良好。" if follow_up == FollowUpReview.Result.CONSOLIDATED else "整改措施未坚持落实，问题有反弹。",
         )
 
 
@@ -84,6 +84,9 @@ def _earlier_meeting(ctx) -> Meeting:
         defaults={"held_on": season.day(EARLIER_HELD), "place": "水阜镇政府三楼会议室",
                   "closed_at": season.at(EARLIER_HELD, 11, 30)},
     )
+    # A closed meeting was held: its roll is kept (everyone present), as for every held meeting of the demo.
+    present = [Attendance(meeting=meeting, member=m) for m in ctx.members["office"].values()]
+    Attendance.objects.bulk_create(present, ignore_conflicts=True)
     return meeting
 
 
@@ -117,7 +120,7 @@ def _earlier(ctx) -> None:
             if follow_up and round_ == 1:
                 services.follow_up_record(
                     item=item, actor=secretary, reviewed_on=season.day(EARLIER_HELD + 120), result=follow_up,
-                    note="回头看抽查:整改成效保持良好。" if follow_up == "consolidated" else "学习计划没有坚持，问题有反弹。",
+                    note="回头看抽查：整改成效保持良好。" if follow_up == "consolidated" else "学习计划没有坚持，问题有反弹。",
                 )
                 item.refresh_from_db()
         # The log is append-only for the app; the demo dates its rows to when the story says they happened.

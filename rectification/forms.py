@@ -69,7 +69,7 @@ class LedgerFilterForm(forms.Form):
 
 class ProblemForm(CleanTextMixin, forms.Form):
     member = forms.ModelChoiceField(
-        label=_("党员"), required=False, queryset=Member.objects.none(), empty_label=_("(支部班子)")
+        label=_("党员"), required=False, queryset=Member.objects.none(), empty_label=_("（支部班子）")
     )
     aspect = forms.CharField(label=_("方面"), required=False, max_length=50)
     text = forms.CharField(
@@ -108,10 +108,10 @@ class ItemForm(CleanTextMixin, forms.ModelForm):
             "problems": forms.CheckboxSelectMultiple,
             "goal": forms.Textarea(attrs={"rows": 2}),
             "measures": forms.Textarea(attrs={"rows": 4, "placeholder": _("每行一条措施")}),
-            "commitment": forms.Textarea(attrs={"rows": 2, "placeholder": _("例如:我承诺立行立改,按期完成,接受群众监督。")}),
+            "commitment": forms.Textarea(attrs={"rows": 2, "placeholder": _("例如：我承诺立行立改，按期完成，接受群众监督。")}),
             "deadline": DATE_INPUT,
         }
-        help_texts = {"measures": _("每行一条,写具体:能“一定”就不说“尽量”。")}
+        help_texts = {"measures": _("每行一条，写具体：能“一定”就不说“尽量”。")}
         error_messages = {name: {"max_length": TOO_LONG} for name in ("title", "goal", "measures", "commitment")}
 
     def __init__(self, *args, branch, meeting=None, **kwargs):
@@ -148,9 +148,9 @@ class ProgressForm(CleanTextMixin, OwnIdsMixin, forms.Form):
     id_prefix = "progress"
     note = forms.CharField(label=_("进展说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     files = MultipleFileField(
-        label=_("佐证材料(可选)"),
+        label=_("佐证材料（可选）"),
         required=False,
-        help_text=_("可不上传。支持 jpg、png、pdf、docx、xlsx,每个不超过 10 MB,最多 5 个。"),
+        help_text=_("可不上传。支持 jpg、png、pdf、docx、xlsx，每个不超过 10 MB，最多 5 个。"),
     )
 
     def clean_files(self):
@@ -192,7 +192,7 @@ class FollowUpForm(CleanTextMixin, OwnIdsMixin, forms.ModelForm):
 class PrintJobForm(forms.Form):
     kind = forms.ChoiceField(label=_("打印内容"), choices=PrintJob.Kind.choices, initial=PrintJob.Kind.CARDS)
     layout = forms.ChoiceField(label=_("提醒卡版式"), choices=PrintJob.Layout.choices, initial=PrintJob.Layout.A6,
-                               required=False, help_text=_("A4 四合一:用普通打印机双面打印(长边翻转),沿虚线裁成四张。"))
+                               required=False, help_text=_("A4 四合一：用普通打印机双面打印（长边翻转），沿虚线裁成四张。"))
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100,
                               help_text=_("留空表示各支部最近一次组织生活会"))
 

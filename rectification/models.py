@@ -226,7 +226,7 @@ class Evidence(models.Model):
     file = models.FileField(_("文件"), storage=evidence_storage, upload_to=evidence_upload_to, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("类型"), max_length=100)
-    size = models.PositiveIntegerField(_("大小(字节)"))
+    size = models.PositiveIntegerField(_("大小（字节）"))
 
     class Meta:
         verbose_name = _("佐证材料")
@@ -242,7 +242,7 @@ class FollowUpReview(models.Model):
 
     class Result(models.TextChoices):
         CONSOLIDATED = "consolidated", _("整改成效巩固")
-        REBOUND = "rebound", _("出现反弹,需重新整改")
+        REBOUND = "rebound", _("出现反弹，需重新整改")
 
     item = models.ForeignKey(RectificationItem, verbose_name=_("整改事项"), on_delete=models.PROTECT, related_name="follow_ups")
     reviewed_on = models.DateField(_("回头看日期"))
@@ -327,8 +327,8 @@ class PrintJob(models.Model):
 
     class Layout(models.TextChoices):
         # Reminder cards only: A6 pages, or four cards to an A4 sheet for the office printer.
-        A6 = "a6", _("A6 单张(每张卡片正反两页)")
-        A4 = "a4", _("A4 四合一(双面打印、长边翻转,裁成四张)")
+        A6 = "a6", _("A6 单张（每张卡片正反两页）")
+        A4 = "a4", _("A4 四合一（双面打印、长边翻转，裁成四张）")
 
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.CARDS)
     layout = models.CharField(_("提醒卡版式"), max_length=4, choices=Layout.choices, default=Layout.A6)

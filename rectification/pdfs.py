@@ -83,7 +83,7 @@ def cards_doc(*, cards: list[selectors.Card], branch_name: str) -> Document:
         "branch_name": branch_name,
         "qr": qr_data_uri(url),
         "qr_url": url,
-        "motto": _("卡片发到手,整改记心头,落实看行动"),
+        "motto": _("卡片发到手，整改记心头，落实看行动"),
         "qr_label": _("扫码查看、更新我的整改事项"),
     }
     # A card is two A6 pages whatever its text (selectors.Card.fit): the size is the number of cards.
@@ -225,7 +225,7 @@ def impose_four_up(pdf: bytes) -> bytes:
 
 def layout_suffix(layout: str) -> str:
     """What a cards file name says about its layout: nothing for A6, "(A4四合一)" for four to a sheet."""
-    return "(A4四合一)" if layout == PrintJob.Layout.A4 else ""
+    return "(A4四合一）" if layout == PrintJob.Layout.A4 else ""
 
 
 def cards_in_layout(pdf: bytes, layout: str) -> bytes:

@@ -146,13 +146,13 @@ def problem_update(*, problem: Problem, text: str, aspect: str = "", member=NOT_
 def problem_merge(*, target: Problem, others: list[Problem]) -> int:
     """Fold duplicates into `target`: they leave the list (kept, marked merged) and their items follow."""
     if target.merged_into_id:
-        raise ValidationError(_("目标问题本身已被合并,请选择其他问题。"))
+        raise ValidationError(_("目标问题本身已被合并，请选择其他问题。"))
     merged = 0
     for other in others:
         if other.pk == target.pk or other.meeting_id != target.meeting_id:
             raise ValidationError(_("只能合并同一次组织生活会中的不同问题。"))
         if other.member_id != target.member_id:
-            raise ValidationError(_("只能合并同一名党员(或同为支部班子)的问题。"))
+            raise ValidationError(_("只能合并同一名党员（或同为支部班子）的问题。"))
         for item in other.items.all():
             item.problems.add(target)
         other.merged_into = target
@@ -219,7 +219,7 @@ def item_create(
         item=item,
         actor=actor,
         action=ItemHistory.Action.CREATED,
-        detail=_("责任人:%(who)s;完成时限:%(when)s") % {"who": responsible.name, "when": deadline.isoformat()},
+        detail=_("责任人：%(who)s；完成时限：%(when)s") % {"who": responsible.name, "when": deadline.isoformat()},
     )
     return item
 
@@ -240,7 +240,7 @@ def item_update(*, item: RectificationItem, actor, problems=None, **changes) -> 
     """Edit the 四明确一承诺 of an open item; the history keeps what changed, before and after."""
     item = RectificationItem.objects.select_for_update().get(pk=item.pk)
     if item.status == RectificationItem.Status.CLOSED:
-        raise ValidationError(_("已销号的事项不能修改,如需继续整改请先退回。"))
+        raise ValidationError(_("已销号的事项不能修改，如需继续整改请先退回。"))
     diffs = []
     for name, value in changes.items():
         if name not in ITEM_FIELDS:
@@ -255,7 +255,7 @@ def item_update(*, item: RectificationItem, actor, problems=None, **changes) -> 
     _check_item(item, problems if problems is not None else item.problems.all())
     old_problems = set(item.problems.values_list("pk", flat=True))
     if problems is not None and set(p.pk for p in problems) != old_problems:
-        diffs.append(_("关联问题:%(n)s 条") % {"n": len(problems)})
+        diffs.append(_("关联问题：%(n)s 条") % {"n": len(problems)})
         item.problems.set(problems)
     if diffs:
         item.save()
@@ -293,7 +293,7 @@ def evidence_check(upload) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in EVIDENCE_TYPES:
         raise ValidationError(
-            _("“%(name)s”的类型不支持,只接受 jpg、png、pdf、docx、xlsx 文件。") % {"name": name}
+            _("“%(name)s”的类型不支持，只接受 jpg、png、pdf、docx、xlsx 文件。") % {"name": name}
         )
     if upload.size > EVIDENCE_MAX_BYTES:
         raise ValidationError(_("“%(name)s”超过 10 MB。") % {"name": name})
@@ -321,7 +321,7 @@ def item_progress_post(*, item: RectificationItem, actor, note: str, files=()) -
     """A progress report; the first one moves the item from 未开始 to 整改中."""
     item = _lock(item)
     if item.status == Status.CLOSED:
-        raise ValidationError(_("该事项已销号,不能再填报进展。"))
+        raise ValidationError(_("该事项已销号，不能再填报进展。"))
     files = list(files)
     if len(files) > EVIDENCE_MAX_FILES:
         raise ValidationError(_("每次最多上传 %(n)s 个文件。") % {"n": EVIDENCE_MAX_FILES})
@@ -345,7 +345,7 @@ def item_progress_post(*, item: RectificationItem, actor, note: str, files=()) -
     if item.status == Status.NOT_STARTED:
         item.status = Status.IN_PROGRESS
         item.save(update_fields=["status", "updated_at"])
-        history_append(item=item, actor=actor, action=ItemHistory.Action.STARTED, detail=_("状态:未开始 → 整改中"))
+        history_append(item=item, actor=actor, action=ItemHistory.Action.STARTED, detail=_("状态：未开始 → 整改中"))
     return progress
 
 
@@ -356,7 +356,7 @@ def item_submit(*, item: RectificationItem, actor, note: str = "") -> Rectificat
     if item.status not in (Status.NOT_STARTED, Status.IN_PROGRESS):
         raise ValidationError(_("只有未开始或整改中的事项可以申请核验。"))
     if not item.progress.exists() and not note.strip():
-        raise ValidationError(_("请先填报整改进展,或写明完成情况。"))
+        raise ValidationError(_("请先填报整改进展，或写明完成情况。"))
     old = item.get_status_display()
     item.status = Status.PENDING
     item.save(update_fields=["status", "updated_at"])
@@ -364,7 +364,7 @@ def item_submit(*, item: RectificationItem, actor, note: str = "") -> Rectificat
         item=item,
         actor=actor,
         action=ItemHistory.Action.SUBMITTED,
-        detail=(_("状态:%(old)s → 待核验") % {"old": old}) + (f"\n{note.strip()}" if note.strip() else ""),
+        detail=(_("状态：%(old)s → 待核验") % {"old": old}) + (f"\n{note.strip()}" if note.strip() else ""),
     )
     return item
 
@@ -384,7 +384,7 @@ def rectification_item_close(*, item: RectificationItem, actor, note: str = "") 
         item=item,
         actor=actor,
         action=ItemHistory.Action.CLOSED,
-        detail=_("核验通过,予以销号") + (f"\n{note.strip()}" if note.strip() else ""),
+        detail=_("核验通过，予以销号") + (f"\n{note.strip()}" if note.strip() else ""),
     )
     return item
 
@@ -408,7 +408,7 @@ def item_reopen(*, item: RectificationItem, actor, reason: str) -> Rectification
         item=item,
         actor=actor,
         action=ItemHistory.Action.REOPENED,
-        detail=_("状态:%(old)s → 整改中;原因:%(reason)s") % {"old": old, "reason": reason},
+        detail=_("状态：%(old)s → 整改中；原因：%(reason)s") % {"old": old, "reason": reason},
     )
     return item
 
@@ -435,7 +435,7 @@ def follow_up_record(
         detail=f"{reviewed_on.isoformat()} {review.get_result_display()}" + (f"\n{review.note}" if review.note else ""),
     )
     if result == FollowUpReview.Result.REBOUND:
-        item_reopen(item=item, actor=actor, reason=_("回头看发现反弹:%(note)s") % {"note": review.note or "—"})
+        item_reopen(item=item, actor=actor, reason=_("回头看发现反弹：%(note)s") % {"note": review.note or "—"})
     return review
 
 

@@ -31,7 +31,7 @@ def print_chunk_render(self, job_id: int, index: int) -> None:
     try:
         last = chunk_run(job_id=job_id, index=index)
     except SoftTimeLimitExceeded:
-        job_fail(job_id=job_id, error=_("生成超时,请缩小打印范围后重试。"))
+        job_fail(job_id=job_id, error=_("生成超时，请缩小打印范围后重试。"))
         return
     except Exception as exc:
         if isinstance(exc, RETRY["autoretry_for"]) and self.request.retries < RETRY["max_retries"]:

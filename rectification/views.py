@@ -461,7 +461,7 @@ def item_submit(request, pk):
     return _item_action(
         request, pk, "rectification.update_item", SubmitForm, "submit_form",
         lambda item, d: services.item_submit(item=item, actor=request.user, note=d["note"]),
-        _("已申请核验,请等待支部书记核验销号。"),
+        _("已申请核验，请等待支部书记核验销号。"),
     )
 
 
@@ -479,7 +479,7 @@ def item_reopen(request, pk):
     return _item_action(
         request, pk, "rectification.verify_item", ReopenForm, "reopen_form",
         lambda item, d: services.item_reopen(item=item, actor=request.user, reason=d["reason"]),
-        _("已退回,事项回到整改中。"),
+        _("已退回，事项回到整改中。"),
     )
 
 

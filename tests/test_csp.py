@@ -4,7 +4,7 @@ which the policy makes the browser refuse. The browser journeys (tests/browser/)
 Chromium reports; these checks name the offending template before a browser is started.
 
 The WeasyPrint templates (templates/**/pdf/ and whatever extends pdf/base.html) become PDFs on the server
-and are never served as pages; they keep their <style>."""
+and are never served as pages; they keep their <style>. So do templates/documents/ (Word and 公文 PDF files)."""
 
 import re
 from pathlib import Path
@@ -34,7 +34,9 @@ def page_templates() -> list[Path]:
     found = []
     for path in sorted(TEMPLATES.rglob("*.html")):
         text = path.read_text()
-        if "pdf" in path.relative_to(TEMPLATES).parts[:-1] or re.search(r"""{%\s*extends\s+["']pdf/base\.html["']""", text):
+        folders = path.relative_to(TEMPLATES).parts[:-1]
+        # templates/documents/ become Word files and 公文 PDFs (documents.word, WeasyPrint), never pages.
+        if "pdf" in folders or folders[:1] == ("documents",) or re.search(r"""{%\s*extends\s+["']pdf/base\.html["']""", text):
             continue
         found.append(path)
     return found

@@ -73,8 +73,9 @@ def test_a_later_run_brings_the_season_forward(db, time_machine):
     _seed()
     current = Meeting.objects.get(branch__name="水阜镇机关党支部", closed_at__isnull=True)
     assert current.held_on == later.date() + dt.timedelta(days=MEETING_IN_DAYS)
-    # nothing of the old season is left behind: one meeting per branch and season year, one open ballot
-    assert Meeting.objects.filter(branch__name="水阜镇机关党支部").count() == 2
+    # nothing of the old season is left behind: one meeting per branch and season year (this season's, last
+    # year's and the one before it, whose problems came back), one open ballot
+    assert Meeting.objects.filter(branch__name="水阜镇机关党支部").count() == 3
     assert Evaluation.objects.filter(meeting__branch__name="砂岗村第二党支部").count() == 1
 
 

@@ -101,7 +101,7 @@ def test_a_task_logs_with_its_own_id(caplog):
 
 
 def test_admins_come_from_the_environment(monkeypatch):
-    monkeypatch.setenv("ADMINS", "张三:zhang@example.org, li@example.org ,")
+    monkeypatch.setenv("ADMINS", "张三:zhang@example.org, li@example.org ,")  # punctuation: keep
     assert envadmins("ADMINS") == [("张三", "zhang@example.org"), ("li@example.org", "li@example.org")]
     monkeypatch.setenv("ADMINS", "")
     assert envadmins("ADMINS") == []

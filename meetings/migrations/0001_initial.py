@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('held_on', models.DateField(blank=True, null=True, verbose_name='召开日期')),
                 ('starts_at', models.TimeField(blank=True, null=True, verbose_name='开始时间')),
                 ('place', models.CharField(blank=True, max_length=200, verbose_name='地点')),
-                ('excellent_quota_percent', models.DecimalField(blank=True, decimal_places=2, default=Decimal('30'), max_digits=5, null=True, validators=[django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='优秀比例上限(%)')),
+                ('excellent_quota_percent', models.DecimalField(blank=True, decimal_places=2, default=Decimal('30'), max_digits=5, null=True, validators=[django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='优秀比例上限（%）')),
                 ('opinions_close_on', models.DateField(blank=True, null=True, verbose_name='征求意见截止')),
                 ('talks_due_on', models.DateField(blank=True, null=True, verbose_name='谈心谈话完成')),
                 ('self_reviews_due_on', models.DateField(blank=True, null=True, verbose_name='对照检查材料提交截止')),

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('channel', models.CharField(choices=[('member', '党员网上提交'), ('public', '群众扫码/链接'), ('form', '征求意见表'), ('box', '意见箱'), ('forum', '座谈会'), ('visit', '入户走访'), ('wechat', '微信群'), ('talk', '谈心谈话'), ('other', '其他')], max_length=10, verbose_name='渠道')),
                 ('text', models.TextField(max_length=1000, validators=[django.core.validators.MinLengthValidator(5)], verbose_name='意见建议')),
                 ('is_anonymous', models.BooleanField(default=False, verbose_name='匿名')),
-                ('author_label', models.CharField(blank=True, max_length=50, verbose_name='提出人(群众)')),
+                ('author_label', models.CharField(blank=True, max_length=50, verbose_name='提出人（群众）')),
                 ('target_kind', models.CharField(choices=[('committee', '支部班子'), ('member', '党员个人')], default='committee', max_length=10, verbose_name='针对')),
                 ('target_text', models.CharField(blank=True, max_length=50, verbose_name='来信所写对象')),
                 ('category', models.CharField(blank=True, choices=[('politics', '理论学习与政治建设'), ('organization', '组织生活与党员管理'), ('style', '工作作风'), ('service', '服务群众'), ('integrity', '廉洁自律'), ('work', '业务工作'), ('other', '其他')], max_length=20, verbose_name='类别')),
@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('held_on', models.DateField(verbose_name='日期')),
                 ('topic', models.CharField(max_length=200, verbose_name='学习主题')),
-                ('form', models.CharField(blank=True, help_text='如:书记领读、分组讨论、交流发言', max_length=100, verbose_name='学习形式')),
+                ('form', models.CharField(blank=True, help_text='如：书记领读、分组讨论、交流发言', max_length=100, verbose_name='学习形式')),
                 ('materials', models.TextField(blank=True, verbose_name='学习材料')),
             ],
             options={
@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='meeting',
             name='basis',
-            field=models.CharField(blank=True, help_text='上级通知,如:安组通〔2021〕4号', max_length=300, verbose_name='依据'),
+            field=models.CharField(blank=True, help_text='上级通知，如：安组通〔2021〕4号', max_length=300, verbose_name='依据'),
         ),
         migrations.AddField(
             model_name='meeting',

@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField(default=0, verbose_name='顺序')),
-                ('kind', models.CharField(choices=[('report', '通报上年工作和承诺'), ('committee_review', '班子对照检查,党员提意见'), ('member_reviews', '对照检查,批评与自我批评'), ('secretary_comments', '书记讲评'), ('supervisor_comment', '督导点评'), ('closing', '书记表态发言'), ('other', '其他')], default='other', max_length=20, verbose_name='类型')),
+                ('kind', models.CharField(choices=[('report', '通报上年工作和承诺'), ('committee_review', '班子对照检查，党员提意见'), ('member_reviews', '对照检查，批评与自我批评'), ('secretary_comments', '书记讲评'), ('supervisor_comment', '督导点评'), ('closing', '书记表态发言'), ('other', '其他')], default='other', max_length=20, verbose_name='类型')),
                 ('title', models.CharField(max_length=200, verbose_name='议程')),
                 ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda_items', to='meetings.meeting')),
             ],
@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('client_id', models.UUIDField(default=uuid.uuid4, editable=False)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('giver_label', models.CharField(blank=True, max_length=100, verbose_name='提出人(非本支部)')),
+                ('giver_label', models.CharField(blank=True, max_length=100, verbose_name='提出人（非本支部）')),
                 ('is_self', models.BooleanField(default=False, verbose_name='自我批评')),
                 ('text', models.TextField(max_length=5000, verbose_name='内容')),
                 ('agenda_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='meetings.agendaitem')),

@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='opinion',
-            constraint=models.CheckConstraint(condition=models.Q(('forum__isnull', True), ('channel', 'forum'), _connector='OR'), name='opinion_forum_channel_is_forum', violation_error_message='座谈会上收集的意见,渠道须为“座谈会”。'),
+            constraint=models.CheckConstraint(condition=models.Q(('forum__isnull', True), ('channel', 'forum'), _connector='OR'), name='opinion_forum_channel_is_forum', violation_error_message='座谈会上收集的意见，渠道须为“座谈会”。'),
         ),
         migrations.AddIndex(
             model_name='forum',

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200, verbose_name='标题')),
                 ('body', models.TextField(blank=True, verbose_name='内容')),
                 ('url', models.CharField(blank=True, max_length=500, verbose_name='链接')),
-                ('status', models.CharField(choices=[('pending', '待发送'), ('sent', '已发送'), ('cancelled', '已取消(已完成无需提醒)')], default='pending', max_length=10, verbose_name='状态')),
+                ('status', models.CharField(choices=[('pending', '待发送'), ('sent', '已发送'), ('cancelled', '已取消（已完成无需提醒）')], default='pending', max_length=10, verbose_name='状态')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='生成时间')),
                 ('queued_at', models.DateTimeField(blank=True, null=True, verbose_name='入队时间')),
                 ('not_before', models.DateTimeField(blank=True, null=True, verbose_name='最早发送时间')),

@@ -44,8 +44,8 @@ class BallotClosingRule(Rule):
             if closing is None or closing > horizon or closing <= now:
                 continue
             local = timezone.localtime(closing)
-            title = _("民主测评将于%(when)s截止,请投票") % {"when": f"{local:%m月%d日 %H:%M}"}
-            body = _("%(evaluation)s将于%(when)s截止,您尚未投票。投票无记名,任何人都无法知道您投了什么。") % {
+            title = _("民主测评将于%(when)s截止，请投票") % {"when": f"{local:%m月%d日 %H:%M}"}
+            body = _("%(evaluation)s将于%(when)s截止，您尚未投票。投票无记名，任何人都无法知道您投了什么。") % {
                 "evaluation": evaluation,
                 "when": f"{local:%Y年%m月%d日 %H:%M}",
             }
@@ -92,7 +92,7 @@ class CorrectionEndsRule(Rule):
                     subject=handling,
                     due_date=handling.correction_until,
                     title=_("%(name)s的限期改正将于%(date)s期满") % context,
-                    body=_("%(name)s的限期改正将于%(date)s期满,请支部委员会按期考察,作出恢复合格或进一步处置的决定。")
+                    body=_("%(name)s的限期改正将于%(date)s期满，请支部委员会按期考察，作出恢复合格或进一步处置的决定。")
                     % context,
                     url=link("evaluations:determination", handling.candidate.evaluation_id, fallback="meetings:my_home"),
                 )

@@ -116,7 +116,7 @@ class TalksDueRule(MeetingDeadlineRule):
             if pair.other_kind:  # someone outside the branch (分管领导, 服务对象): only `a` can do it
                 add(pair.a, pair.partner_label or pair.rule_label)
             elif len(pair.partners) > 1:  # any one of a group: `a`'s to arrange, `b` only a suggestion
-                suggestion = _("建议:%(name)s") % {"name": pair.b.name} if pair.b is not None else ""
+                suggestion = _("建议：%(name)s") % {"name": pair.b.name} if pair.b is not None else ""
                 add(pair.a, f"{pair.partner_label}({suggestion})" if suggestion else pair.partner_label)
             else:  # one exact pair: both are asked
                 add(pair.a, pair.b.name)
@@ -130,7 +130,7 @@ class TalksDueRule(MeetingDeadlineRule):
     def message(self, *, meeting, deadline, detail):
         return (
             _("谈心谈话需在%(date)s前完成") % {"date": fmt_date(deadline)},
-            _("%(meeting)s的谈心谈话需在%(date)s前完成。您还需要与以下同志谈心谈话:%(names)s。")
+            _("%(meeting)s的谈心谈话需在%(date)s前完成。您还需要与以下同志谈心谈话：%(names)s。")
             % {"meeting": meeting, "date": fmt_date(deadline), "names": detail},
         )
 
@@ -154,7 +154,7 @@ class SelfReviewsDueRule(MeetingDeadlineRule):
     def message(self, *, meeting, deadline, detail):
         return (
             _("对照检查材料请于%(date)s前提交") % {"date": fmt_date(deadline)},
-            _("%(meeting)s的对照检查材料请于%(date)s前提交,您尚未提交。")
+            _("%(meeting)s的对照检查材料请于%(date)s前提交，您尚未提交。")
             % {"meeting": meeting, "date": fmt_date(deadline)},
         )
 
@@ -183,7 +183,7 @@ class PlansDueRule(MeetingDeadlineRule):
     def message(self, *, meeting, deadline, detail):
         return (
             _("整改方案请于%(date)s前制定") % {"date": fmt_date(deadline)},
-            _("%(meeting)s的整改方案请于%(date)s前制定;问题清单中还有 %(n)s 个问题没有整改事项。")
+            _("%(meeting)s的整改方案请于%(date)s前制定；问题清单中还有 %(n)s 个问题没有整改事项。")
             % {"meeting": meeting, "date": fmt_date(deadline), "n": detail},
         )
 

@@ -78,15 +78,15 @@ class RectificationItemRule(Rule):
                 if item.deadline > today:
                     yield due(member.user_id, Kind.ITEM_DUE_SOON,
                               _("整改事项“%(title)s”将于%(date)s到期") % context,
-                              _("您负责的整改事项“%(title)s”将于%(date)s到期,请按期完成并填报进展。") % context)
+                              _("您负责的整改事项“%(title)s”将于%(date)s到期，请按期完成并填报进展。") % context)
                 elif item.deadline == today:
                     yield due(member.user_id, Kind.ITEM_DUE_TODAY,
                               _("整改事项“%(title)s”今天到期") % context,
-                              _("您负责的整改事项“%(title)s”今天(%(date)s)到期,请完成整改并申请核验。") % context)
+                              _("您负责的整改事项“%(title)s”今天（%(date)s）到期，请完成整改并申请核验。") % context)
                 else:
                     yield due(member.user_id, Kind.ITEM_OVERDUE,
                               _("整改事项“%(title)s”已逾期") % context,
-                              _("您负责的整改事项“%(title)s”已于%(date)s到期,尚未完成,请尽快整改。") % context)
+                              _("您负责的整改事项“%(title)s”已于%(date)s到期，尚未完成，请尽快整改。") % context)
             if item.deadline >= today:
                 continue
             for secretary in secretaries.get(item.branch_id, []):
@@ -94,7 +94,7 @@ class RectificationItemRule(Rule):
                     continue
                 yield due(secretary.user_id, Kind.ITEM_OVERDUE_SECRETARY,
                           _("%(name)s的整改事项已逾期") % context,
-                          _("%(name)s负责的整改事项“%(title)s”已于%(date)s到期,尚未销号,请督促整改或核验。")
+                          _("%(name)s负责的整改事项“%(title)s”已于%(date)s到期，尚未销号，请督促整改或核验。")
                           % context)
             overdue_days = (today - item.deadline).days
             if overdue_days >= escalate_after_days():
@@ -104,8 +104,8 @@ class RectificationItemRule(Rule):
                 for officer in officers_cache[item.branch_id]:
                     yield due(officer.user_id, Kind.ITEM_ESCALATED,
                               _("%(branch)s整改事项逾期督办") % context,
-                              _("%(branch)s %(name)s负责的整改事项“%(title)s”已于%(date)s到期,"
-                                "逾期 %(days)s 天仍未销号,请约谈督促。") % context)
+                              _("%(branch)s %(name)s负责的整改事项“%(title)s”已于%(date)s到期，"
+                                "逾期 %(days)s 天仍未销号，请约谈督促。") % context)
 
 
 class FollowUpDueRule(Rule):
@@ -155,7 +155,7 @@ class FollowUpDueRule(Rule):
                     subject=item,
                     due_date=due_date,
                     title=_("整改事项“%(title)s”请于%(date)s前回头看") % context,
-                    body=_("%(name)s负责的整改事项“%(title)s”已销号,请于%(date)s前开展回头看,检查整改成效是否巩固。")
+                    body=_("%(name)s负责的整改事项“%(title)s”已销号，请于%(date)s前开展回头看，检查整改成效是否巩固。")
                     % context,
                     url=link("rectification:item_follow_up", item.pk, fallback="rectification:my_items"),
                 )

@@ -22,8 +22,8 @@ class Migration(migrations.Migration):
                 ('depth', models.PositiveIntegerField()),
                 ('numchild', models.PositiveIntegerField(default=0)),
                 ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('level', models.CharField(choices=[('county', '县(区)委'), ('township', '乡镇(街道)党委'), ('general_branch', '党总支'), ('branch', '党支部'), ('group', '党小组')], max_length=20, verbose_name='层级')),
-                ('required_attendance_percent', models.PositiveSmallIntegerField(default=80, verbose_name='应到会比例(%)')),
+                ('level', models.CharField(choices=[('county', '县（区）委'), ('township', '乡镇（街道）党委'), ('general_branch', '党总支'), ('branch', '党支部'), ('group', '党小组')], max_length=20, verbose_name='层级')),
+                ('required_attendance_percent', models.PositiveSmallIntegerField(default=80, verbose_name='应到会比例（%）')),
             ],
             options={
                 'verbose_name': '党组织',

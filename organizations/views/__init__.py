@@ -142,7 +142,7 @@ def roster_import(request, pk):
             if result.ok:
                 messages.success(
                     request,
-                    _("导入成功:新增 %(created)s 人,更新 %(updated)s 人。") % {"created": result.created, "updated": result.updated},
+                    _("导入成功：新增 %(created)s 人，更新 %(updated)s 人。") % {"created": result.created, "updated": result.updated},
                 )
                 return redirect("organizations:branch_detail", pk=branch.pk)
     return render(

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('file', models.FileField(max_length=200, storage=rectification.models.PrivateStorage('rectification/evidence'), upload_to=rectification.models.evidence_upload_to, verbose_name='文件')),
                 ('original_name', models.CharField(max_length=200, verbose_name='原文件名')),
                 ('content_type', models.CharField(max_length=100, verbose_name='类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小(字节)')),
+                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
                 ('progress', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='rectification.itemprogress', verbose_name='进展')),
             ],
             options={
@@ -120,7 +120,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('reviewed_on', models.DateField(verbose_name='回头看日期')),
-                ('result', models.CharField(choices=[('consolidated', '整改成效巩固'), ('rebound', '出现反弹,需重新整改')], max_length=20, verbose_name='结果')),
+                ('result', models.CharField(choices=[('consolidated', '整改成效巩固'), ('rebound', '出现反弹，需重新整改')], max_length=20, verbose_name='结果')),
                 ('note', models.TextField(blank=True, verbose_name='情况说明')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
                 ('reviewer', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='检查人')),

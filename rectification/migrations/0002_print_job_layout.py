@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='printjob',
             name='layout',
-            field=models.CharField(choices=[('a6', 'A6 单张(每张卡片正反两页)'), ('a4', 'A4 四合一(双面打印、长边翻转,裁成四张)')], default='a6', max_length=4, verbose_name='提醒卡版式'),
+            field=models.CharField(choices=[('a6', 'A6 单张（每张卡片正反两页）'), ('a4', 'A4 四合一（双面打印、长边翻转，裁成四张）')], default='a6', max_length=4, verbose_name='提醒卡版式'),
         ),
     ]

@@ -50,7 +50,7 @@ def test_county_officer_drills_down_and_exports(journey):
     assert page.evaluate(WRAPPED_HEADERS) == []  # issue 24 item 4: "排/名", "得/分" one character a line
 
     # ---- drill down: the branches with overdue rectification items, then one of them
-    page.locator(".bl-card").filter(has_text="整改事项(销号率)").get_by_role("link", name=re.compile(r"\d+ 个支部")).click()
+    page.locator(".bl-card").filter(has_text="整改事项（销号率）").get_by_role("link", name=re.compile(r"\d+ 个支部")).click()
     expect(page.get_by_role("heading", level=2)).to_contain_text("的支部")
     late = page.get_by_role("row", name=re.compile(LATE))
     expect(late).to_be_visible()

@@ -14,9 +14,9 @@ from rectification.models import RectificationItem
 from tests.season import office_vote_opens_today
 
 OPINION = "建议支部每月公布一次群众来信来访的办理进度。"
-CAUSE = "对群众利益的事关心不够,满足于按程序办事。"
-PROBLEM = "下村入户时对低保政策解释不够细致,群众多次来问。"
-MEASURE = "12 月 20 日前把低保政策做成一页纸明白卡,入户时逐户讲解。"
+CAUSE = "对群众利益的事关心不够，满足于按程序办事。"
+PROBLEM = "下村入户时对低保政策解释不够细致，群众多次来问。"
+MEASURE = "12 月 20 日前把低保政策做成一页纸明白卡，入户时逐户讲解。"
 
 
 def test_member_works_through_the_meeting_on_a_phone(journey):
@@ -50,7 +50,7 @@ def test_member_works_through_the_meeting_on_a_phone(journey):
     first.get_by_role("link", name="记录").click()
     expect(page.get_by_label("谈话人")).to_be_disabled()
     page.get_by_label("谈话主题").fill("交流窗口服务中的问题")
-    page.get_by_label("谈话要点").fill("相互指出了解释政策不耐心的问题,约定互相提醒。")
+    page.get_by_label("谈话要点").fill("相互指出了解释政策不耐心的问题，约定互相提醒。")
     j.screenshot("talk-form")
     j.check_accessibility()
     page.get_by_role("button", name="保存").click()
@@ -156,7 +156,7 @@ def test_member_works_through_the_meeting_on_a_phone(journey):
     page.get_by_role("link", name=re.compile(item.title)).click()
     progress_before = item.progress.count()
     form = page.locator("#progress-form form").first
-    form.get_by_label("进展说明").fill("本月已走访联系村 5 次,建立了走访台账。")
+    form.get_by_label("进展说明").fill("本月已走访联系村 5 次，建立了走访台账。")
     form.get_by_role("button", name="提交进展").click()
     expect(page.get_by_role("alert").filter(has_text="已填报进展")).to_be_visible()
     expect(page.get_by_test_id("progress").first).to_contain_text("建立了走访台账")

@@ -15,7 +15,7 @@ from notifications.models import Kind, Notification
 from organizations.models import Member
 from tests.season import office_vote_opens_today
 
-REASON = "问题查摆还不够具体,请结合窗口服务补充两条。"
+REASON = "问题查摆还不够具体，请结合窗口服务补充两条。"
 
 
 def test_member_sees_what_happened_on_her_phone(journey):

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from meetings.models import Opinion
 from organizations.demo import Season
 
-TEXT = "村口的路灯坏了两个多月,希望支部督促尽快修好。"
+TEXT = "村口的路灯坏了两个多月，希望支部督促尽快修好。"
 
 
 def test_public_opinion_arrives_without_author(journey):
@@ -39,10 +39,10 @@ def test_public_opinion_arrives_without_author(journey):
 
     # Too short first: refused with a Chinese message, the other fields kept.
     page.get_by_label("您的意见建议").fill("路灯")
-    page.get_by_label("针对的党员或班子(可不填)").fill("支部班子")
+    page.get_by_label("针对的党员或班子（可不填）").fill("支部班子")
     page.get_by_role("button", name="提交意见建议").click()
     expect(page.locator(".invalid-feedback, .errorlist").first).to_contain_text("5")
-    expect(page.get_by_label("针对的党员或班子(可不填)")).to_have_value("支部班子")
+    expect(page.get_by_label("针对的党员或班子（可不填）")).to_have_value("支部班子")
     public.screenshot("public-form-refused")
 
     page.get_by_label("您的意见建议").fill(TEXT)

@@ -27,8 +27,8 @@ from tests.season import office_vote_opens_today
 from .conftest import pdf_text
 
 THEME = "学党史、悟思想、办实事、开新局"
-CRITICISM = "窗口服务时对群众解释政策不够耐心,群众反映要跑两三趟。"
-CLAIM = "政策解释不耐心,认领整改"
+CRITICISM = "窗口服务时对群众解释政策不够耐心，群众反映要跑两三趟。"
+CLAIM = "政策解释不耐心，认领整改"
 
 
 @pytest.mark.usefixtures("celery_eager")
@@ -98,7 +98,7 @@ def test_secretary_plans_records_evaluates_and_prints(journey):
     speaker_badge = page.locator("[data-speaker-target] span.badge").and_(badges)
     expect(badges).to_have_text(["0", "0"])
     expect(speaker_badge).to_have_class(re.compile("text-bg-warning"))
-    claim_choice = panel.get_by_label("认领的批评意见(可选)")
+    claim_choice = panel.get_by_label("认领的批评意见（可选）")
     expect(claim_choice).to_be_hidden()  # nothing to claim yet
     criticism_form = panel.locator("form[data-record-entry]").filter(has=page.get_by_label("批评意见", exact=True))
     criticism_form.get_by_label("提出人").select_option(label="李建国")
@@ -196,9 +196,9 @@ def test_secretary_plans_records_evaluates_and_prints(journey):
     assert Evaluation.objects.get(pk=evaluation.pk).determined_at is None
     appraisals = page.get_by_label("一句话鉴定")
     for i in range(appraisals.count()):
-        appraisals.nth(i).fill("对照党员标准,履职尽责,群众评价较好。")
+        appraisals.nth(i).fill("对照党员标准，履职尽责，群众评价较好。")
     card = page.locator(".bl-card").filter(has=page.get_by_text("杨丽", exact=True))
-    card.get_by_label("一句话鉴定").fill("工作踏实,服务群众热情,需进一步提高政策解释的耐心。")
+    card.get_by_label("一句话鉴定").fill("工作踏实，服务群众热情，需进一步提高政策解释的耐心。")
     j.screenshot("determination")
     j.check_accessibility()
     page.get_by_role("button", name="确定评定结果").click()

@@ -89,7 +89,7 @@ def build_known() -> Known:
     )
     k.meeting1.supervisors.add(k.supervisor)
     k.meeting1.supervisors_present.add(k.supervisor)
-    MeetingComment.objects.create(meeting=k.meeting1, kind="supervisor", supervisor=k.supervisor, text="点评:准备充分。")
+    MeetingComment.objects.create(meeting=k.meeting1, kind="supervisor", supervisor=k.supervisor, text="点评：准备充分。")
     # Opinions: 4 live (1 open, 1 answered, 2 resolved; one of them claimed) + 1 merged duplicate. The two
     # forum ones were gathered at a forum (座谈会) of 督导甲 with 5 members and 3 others; one answered there.
     k.forum1 = Forum.objects.create(meeting=k.meeting1, held_on=days(-25), topic="党员群众座谈会", member_participants=5,

@@ -33,7 +33,7 @@ def test_it_drills_down_to_a_township_and_a_branch(known, client, no_cache):
     assert branch.status_code == 200 and branch.context["row"].score == Decimal("59.9")
     assert "必谈 4/9 已完成" in page and "4/6 名党员已提交" in page and "到会 5/6 人" in page
     assert reverse("meetings:talk_list", args=[known.meeting1.pk]) in page
-    assert "已评定:优秀 1 · 合格 4 · 基本合格 1 · 不合格 0" in page
+    assert "已评定：优秀 1 · 合格 4 · 基本合格 1 · 不合格 0" in page
 
 
 def test_the_overdue_branches_link_keeps_the_node_and_the_year(known, client, no_cache):
@@ -50,7 +50,7 @@ def test_it_lists_the_branches_behind_an_indicator(known, client, no_cache):
     client.force_login(known.officer_user)
     response = client.get(reverse("dashboard:branches"), {"year": YEAR, "flag": "talks_late"})
     assert [r.name for r in response.context["page"]] == ["一支部"]
-    assert "谈心谈话逾期未完成的支部:1 个" in response.content.decode()
+    assert "谈心谈话逾期未完成的支部：1 个" in response.content.decode()
 
 
 def test_it_keeps_a_bad_filter_and_says_so(known, client, no_cache):

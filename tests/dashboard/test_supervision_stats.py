@@ -96,7 +96,7 @@ def test_the_page_shows_a_chart_and_exports(known, client):
     response = client.get(reverse("dashboard:supervision_stats"), {"start": start, "end": end})
     assert response.status_code == 200
     assert response.context["chart"]["labels"] == ["第一镇", "第二镇"]
-    assert response.context["chart"]["series"]["座谈会(场)"] == [1, 1]
+    assert response.context["chart"]["series"]["座谈会（场）"] == [1, 1]
     assert response.context["chart"]["series"]["当场答复或已解决"] == [1, 1]
     assert 'id="supervision-chart"' in response.content.decode()
     # the date boxes show the period in the format a date input reads (not the locale's 2026/01/01)
@@ -105,8 +105,8 @@ def test_the_page_shows_a_chart_and_exports(known, client):
     assert f'value="{timezone_year()}-01-01"' in default
     rows = list(load_workbook(io.BytesIO(client.get(
         reverse("dashboard:supervision_stats_export"), {"start": start, "end": end}).content)).active.iter_rows(values_only=True))
-    assert rows[0][:4] == ("组织", "督导人数", "参加组织生活会(场)", "督导参会(人次)")
-    assert rows[0][5:7] == ("座谈会(场)", "党员参加座谈会(人次)")
+    assert rows[0][:4] == ("组织", "督导人数", "参加组织生活会（场）", "督导参会（人次）")
+    assert rows[0][5:7] == ("座谈会（场）", "党员参加座谈会（人次）")
     assert rows[-1] == ("合计", 2, 2, 3, 5, 2, 12, 5, 4, 2)
     people = list(load_workbook(io.BytesIO(client.get(
         reverse("dashboard:supervision_stats_export"), {"start": start, "end": end, "table": "supervisors"}).content)

@@ -16,10 +16,10 @@ def test_it_lists_the_supervisors_meetings_comments_and_forum_opinions(known, cl
     page = response.content.decode()
     assert response.status_code == 200
     meetings = response.context["meetings"]
-    assert [(m.branch.name, m.named, m.present, m.comment) for m in meetings] == [("一支部", True, True, "点评:准备充分。")]
+    assert [(m.branch.name, m.named, m.present, m.comment) for m in meetings] == [("一支部", True, True, "点评：准备充分。")]
     assert (meetings[0].n_opinions, meetings[0].n_forum, meetings[0].n_done) == (4, 2, 3)
     assert {o.text for o in response.context["opinions"]} == {"意见建议第0条", "意见建议第1条"}  # the forum ones
-    assert "点评:准备充分。" in page and response.context["attended"] == 1
+    assert "点评：准备充分。" in page and response.context["attended"] == 1
     # the same meetings as cards for a phone and as a table for a wider screen
     assert 'data-testid="my-meetings-phone"' in page
     assert page.count(f'href="{reverse("meetings:meeting_detail", args=[known.meeting1.pk])}"') == 2
@@ -79,7 +79,7 @@ def test_it_exports_the_supervisors_meetings(known, client):
     client.force_login(known.supervisor.user)
     response = client.get(reverse("dashboard:supervisor_export"))
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0][0] == "党支部" and rows[1][0] == "一支部" and rows[1][-1] == "点评:准备充分。"
+    assert rows[0][0] == "党支部" and rows[1][0] == "一支部" and rows[1][-1] == "点评：准备充分。"
 
 
 def test_it_exports_the_forum_opinions(known, client):

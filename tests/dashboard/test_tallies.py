@@ -64,7 +64,7 @@ WRITES = [
      lambda p: p["talks"]["committee_pairs_done"] == 2),
     ("attendance", lambda k: _save_attendance(k), lambda p: p["attendance"]["present"] == 6),
     ("a criticism", lambda k: Criticism.objects.create(meeting=k.meeting1, giver=m1(k, "书记甲"), receiver=m1(k, "党员一"),
-                                                       text="学习不够深入,联系实际不紧。"),
+                                                       text="学习不够深入，联系实际不紧。"),
      lambda p: p["criticisms"]["given"] == 1),
     ("an evaluation", lambda k: _undetermine(k), lambda p: p["evaluations"]["determined"] == 0),
     ("a member leaving", lambda k: _leave(k, "党员三"), lambda p: p["reviews"]["returned"] == 1),

@@ -54,8 +54,8 @@ def test_the_record_has_every_speaker_and_the_supervisors_comment(palace, login)
     assert any(s.startswith("（一）") for s in speakers) and any("邓文华" in s for s in speakers)
     body = "\n".join(_texts(document))
     assert "时间：2021年3月15日（星期一）上午9:00" in body
-    assert "蒋丽萍提出批评：对青年教师的思想动态掌握不够,谈心谈话有时走过场" in body
-    assert "既有红脸出汗,又有加油鼓劲" in body
+    assert "蒋丽萍提出批评：对青年教师的思想动态掌握不够，谈心谈话有时走过场" in body
+    assert "既有红脸出汗，又有加油鼓劲" in body
     assert "应到党员8人，实到8人" in body
 
 

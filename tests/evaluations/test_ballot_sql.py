@@ -62,7 +62,7 @@ def test_it_opens_and_closes_at_the_instants_the_model_says(build, time_machine)
             cast = True
         except ValidationError as exc:
             cast = False
-            assert exc.messages == ["投票尚未开始。" if instant < ev.opens_at else "投票已经截止,不能再投票。"]
+            assert exc.messages == ["投票尚未开始。" if instant < ev.opens_at else "投票已经截止，不能再投票。"]
         assert cast == ev.is_open(instant), instant
     assert Ballot.objects.filter(evaluation=ev).count() == 2
 

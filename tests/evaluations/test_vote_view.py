@@ -49,7 +49,7 @@ def test_it_refuses_over_the_quota_and_keeps_the_choices(build, client):
     response = client.post(reverse("evaluations:vote", args=[ev.pk]), data)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "优秀最多只能选 2 名,这张票选了 3 名。" in page
+    assert "优秀最多只能选 2 名，这张票选了 3 名。" in page
     for c in Candidate.objects.filter(evaluation=ev):
         assert f'id="g_{c.pk}_{data[f"g_{c.pk}"]}" value="{data[f"g_{c.pk}"]}" autocomplete="off" checked' in page
     assert 'id="committee_fair" value="fair" autocomplete="off" checked' in page

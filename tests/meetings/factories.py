@@ -32,7 +32,7 @@ class OpinionFactory(factory.django.DjangoModelFactory):
 
     received_on = factory.LazyFunction(timezone.localdate)
     channel = Opinion.Channel.BOX
-    text = factory.Sequence(lambda n: f"第{n}条意见:办事大厅中午没人值班")
+    text = factory.Sequence(lambda n: f"第{n}条意见：办事大厅中午没人值班")
     is_anonymous = True
 
 
@@ -50,7 +50,7 @@ class TalkFactory(factory.django.DjangoModelFactory):
 
     held_on = factory.LazyFunction(timezone.localdate)
     topics = "交流思想"
-    summary = "谈话要点:只有双方和书记能看到"
+    summary = "谈话要点：只有双方和书记能看到"
 
 
 class SelfReviewFactory(factory.django.DjangoModelFactory):
@@ -67,4 +67,4 @@ class ProblemFactory(factory.django.DjangoModelFactory):
         model = SelfReviewProblem
 
     aspect = "坚定理想信念方面"
-    text = factory.Sequence(lambda n: f"问题{n}:下村入户少")
+    text = factory.Sequence(lambda n: f"问题{n}：下村入户少")

@@ -122,8 +122,8 @@ def test_the_uid_stays_and_the_sequence_grows_when_the_meeting_moves(timed, peop
 
 def test_a_study_session_s_sequence_grows_when_it_moves(timed, people):
     session = services.study_session_save(meeting=timed, attendees=[], held_on=days(2), topic="学习党章")
-    services.study_session_save(meeting=timed, attendees=[], session=session, held_on=days(2), topic="学习党章(二)")
-    services.study_session_save(meeting=timed, attendees=[], session=session, held_on=days(4), topic="学习党章(二)")
+    services.study_session_save(meeting=timed, attendees=[], session=session, held_on=days(2), topic="学习党章（二）")
+    services.study_session_save(meeting=timed, attendees=[], session=session, held_on=days(4), topic="学习党章（二）")
     event = events(parse(calendar.meeting_calendar(timed)))[f"study-{session.pk}@dangjian.example.cn"]
     assert int(event["SEQUENCE"]) == 1 and event.decoded("DTSTART") == days(4)
 
@@ -145,7 +145,7 @@ def test_it_downloads_as_an_ics_attachment(timed, login):
 
 def test_the_meeting_page_links_to_it(timed, login):
     page = login("member").get(reverse("meetings:meeting_detail", args=[timed.pk])).content.decode()
-    assert reverse("meetings:meeting_ics", args=[timed.pk]) in page and "加入日历(.ics)" in page
+    assert reverse("meetings:meeting_ics", args=[timed.pk]) in page and "加入日历（.ics）" in page
 
 
 @pytest.mark.parametrize(

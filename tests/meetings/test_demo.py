@@ -56,7 +56,7 @@ def test_the_2020_palace_meeting_covers_the_four_talks(demo_orgs):
     demo.seed(demo_orgs)
     meeting = Meeting.objects.get(branch=demo_orgs.orgs["palace"], year=2020)
     assert (meeting.held_on, meeting.starts_at.hour, meeting.place) == (dt.date(2021, 3, 15), 9, "安岳县青少年宫底楼会议室")
-    assert [str(s) for s in meeting.supervisors.all()] == ["左香菊(共青团安岳县教育和体育局副书记)"]
+    assert [str(s) for s in meeting.supervisors.all()] == ["左香菊（共青团安岳县教育和体育局副书记）"]
     cov = selectors.talk_coverage(meeting=meeting)
     assert cov.complete and len(cov.required) == 10
     assert not selectors.self_reviews_missing(meeting=meeting)

@@ -50,7 +50,7 @@ def test_it_refuses_a_date_after_the_meeting_or_in_the_future(meeting):
     assert "不能晚于会议召开日期" in exc.value.message_dict["held_on"][0]
     with pytest.raises(ValidationError) as exc:
         save(MeetingFactory(branch=meeting.branch), held_on=days(1))
-    assert exc.value.message_dict["held_on"] == ["只能登记已经召开的座谈会,日期不能晚于今天。"]
+    assert exc.value.message_dict["held_on"] == ["只能登记已经召开的座谈会，日期不能晚于今天。"]
     assert not Forum.objects.exists()
 
 
@@ -119,7 +119,7 @@ def test_the_database_refuses_a_forum_link_on_another_channel(meeting):
     opinion.forum = forum
     with pytest.raises(ValidationError) as exc:
         opinion.full_clean()
-    assert "座谈会上收集的意见,渠道须为“座谈会”。" in exc.value.messages
+    assert "座谈会上收集的意见，渠道须为“座谈会”。" in exc.value.messages
     with pytest.raises(IntegrityError), transaction.atomic():
         Opinion.objects.filter(pk=opinion.pk).update(forum=forum)
     assert Opinion.objects.get(pk=opinion.pk).forum_id is None

@@ -51,7 +51,7 @@ def test_closing_lands_on_the_problem_list_it_counts(meeting_day, people, login)
     meeting_day.refresh_from_db()
     assert meeting_day.closed_at is not None
     assert response.redirect_chain[-1][0] == reverse("rectification:problem_list", args=[meeting_day.pk])
-    assert "会议已结束,问题清单新增" in response.content.decode()
+    assert "会议已结束，问题清单新增" in response.content.decode()
 
 
 # ---------------------------------------------------------------- item 10: 已过会期，未召开

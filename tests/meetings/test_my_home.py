@@ -31,7 +31,7 @@ def test_it_lists_each_to_do_with_a_link_to_where_it_is_done(meeting, people, lo
     assert "针对别人的意见" not in page
     assert reverse("meetings:opinion_claim", args=[to_me.pk]) in page
     assert reverse("meetings:opinion_answer", args=[claimed.pk]) in page
-    assert "已认领 1 条(至少 3 条)" in page
+    assert "已认领 1 条（至少 3 条）" in page
     # Talks: with a committee member still missing (suggested partner named); member-with-member done.
     own = [p.rule for p in todos.talks_missing if p.a == people["杨丽"]]
     assert own == ["committee_with_members"]

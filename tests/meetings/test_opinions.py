@@ -50,7 +50,7 @@ def test_an_offline_opinion_without_a_name_is_anonymous(meeting, login):
 
 def test_the_secretary_sorts_assigns_and_merges(meeting, people, login):
     first = OpinionFactory(meeting=meeting, text="机关开会太多")
-    duplicate = OpinionFactory(meeting=meeting, text="会议太多,有的可以合并")
+    duplicate = OpinionFactory(meeting=meeting, text="会议太多，有的可以合并")
     duplicate.claims.create(member=people["张伟"], claimed_on=days(0))
     client = login("secretary")
     response = client.post(
@@ -109,8 +109,8 @@ def test_the_counts_by_channel_target_and_claimant(meeting, people):
 
 
 def test_the_list_filters_and_hides_authors_from_members(meeting, people, login):
-    OpinionFactory(meeting=meeting, text="意见箱:食堂浪费", channel="box")
-    OpinionFactory(meeting=meeting, text="微信群:流动党员渠道少", channel="wechat", is_anonymous=False, author_member=people["赵磊"])
+    OpinionFactory(meeting=meeting, text="意见箱：食堂浪费", channel="box")
+    OpinionFactory(meeting=meeting, text="微信群：流动党员渠道少", channel="wechat", is_anonymous=False, author_member=people["赵磊"])
     client = login("member")
     page = client.get(reverse("meetings:opinion_list", args=[meeting.pk]), {"channel": "wechat"}).content.decode()
     assert "流动党员渠道少" in page and "食堂浪费" not in page
@@ -120,13 +120,13 @@ def test_the_list_filters_and_hides_authors_from_members(meeting, people, login)
 
 
 def test_it_exports_the_filtered_list(meeting, login):
-    OpinionFactory(meeting=meeting, text="意见箱:食堂浪费", channel="box")
-    OpinionFactory(meeting=meeting, text="微信群:流动党员渠道少", channel="wechat")
+    OpinionFactory(meeting=meeting, text="意见箱：食堂浪费", channel="box")
+    OpinionFactory(meeting=meeting, text="微信群：流动党员渠道少", channel="wechat")
     response = login("secretary").get(reverse("meetings:opinion_export", args=[meeting.pk]), {"channel": "box"})
     ws = load_workbook(io.BytesIO(response.content)).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][2] == "意见建议"
-    assert [r[2] for r in rows[1:]] == ["意见箱:食堂浪费"]
+    assert [r[2] for r in rows[1:]] == ["意见箱：食堂浪费"]
     assert rows[1][8] == "匿名"
 
 

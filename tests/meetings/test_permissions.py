@@ -162,7 +162,7 @@ def test_a_designated_recorder_writes_the_record_and_other_members_do_not(meetin
         m.save()
     meeting.recorders.set([recorder])
     url = reverse("meetings:record_entry", args=[meeting.pk])
-    data = {"kind": "criticism", "member": people["杨丽"].pk, "giver": other.pk, "text": "下村少,群众反映多"}
+    data = {"kind": "criticism", "member": people["杨丽"].pk, "giver": other.pk, "text": "下村少，群众反映多"}
     client.force_login(other.user)
     assert client.get(reverse("meetings:record", args=[meeting.pk])).status_code == 403
     assert client.post(url, data).status_code == 403

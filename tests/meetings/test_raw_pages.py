@@ -22,7 +22,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 TABLE = Opinion._meta.db_table
-TEXTS = [f"第{i}位群众的意见:村道第{i}段路灯不亮,晚上出行不便。" for i in range(1, 9)]
+TEXTS = [f"第{i}位群众的意见：村道第{i}段路灯不亮，晚上出行不便。" for i in range(1, 9)]
 
 
 def submit_in_order(meeting, client):

@@ -23,7 +23,7 @@ def entry(client, meeting, **data):
 def test_a_criticism_is_stored_once_whatever_the_retries(meeting, people, login):
     client = login("secretary")
     data = {"kind": "criticism", "member": people["杨丽"].pk, "giver": people["赵磊"].pk,
-            "text": "窗口服务时对群众不够耐心,上月被投诉两次", "client_id": str(uuid.uuid4())}
+            "text": "窗口服务时对群众不够耐心，上月被投诉两次", "client_id": str(uuid.uuid4())}
     first = entry(client, meeting, **data)
     again = entry(client, meeting, **data)
     assert first.status_code == again.status_code == 200

@@ -47,11 +47,11 @@ def test_autosave_keeps_problem_ids_stable(meeting, login):
     url = reverse("meetings:selfreview_autosave", args=[review.pk])
     client.post(url, form_data(0, [(ASPECT, "问题一", ""), (ASPECT, "问题二", "")]))
     ids = list(review.problems.values_list("pk", flat=True))
-    client.post(url, form_data(1, [(ASPECT, "问题一(改)", ""), (ASPECT, "问题二", ""), (ASPECT, "问题三", "")]))
+    client.post(url, form_data(1, [(ASPECT, "问题一（改）", ""), (ASPECT, "问题二", ""), (ASPECT, "问题三", "")]))
     rows = list(review.problems.order_by("position"))
     assert [r.pk for r in rows[:2]] == ids
-    assert [r.text for r in rows] == ["问题一(改)", "问题二", "问题三"]
-    client.post(url, form_data(2, [(ASPECT, "问题一(改)", "")]))
+    assert [r.text for r in rows] == ["问题一（改）", "问题二", "问题三"]
+    client.post(url, form_data(2, [(ASPECT, "问题一（改）", "")]))
     assert list(review.problems.values_list("pk", flat=True)) == ids[:1]
 
 
@@ -156,13 +156,13 @@ def test_a_problem_from_an_earlier_year_is_flagged(demo_orgs, people, login):
     office = demo_orgs.orgs["office"]
     last = MeetingFactory(branch=office, year=2025)
     old = SelfReviewFactory(meeting=last, member=people["杨丽"], status="approved")
-    ProblemFactory(review=old, text="理论学习不够深入,满足于读文件")
+    ProblemFactory(review=old, text="理论学习不够深入，满足于读文件")
     now = MeetingFactory(branch=office, year=2026)
     client = login("member")
     review = my_review(client, now)
     response = client.post(
         reverse("meetings:selfreview_autosave", args=[review.pk]),
-        form_data(0, [(ASPECT, "理论学习不够深入,满足于读文件。", "尽量多学"), (ASPECT, "窗口服务不耐心", "每天复盘")], measures="争取改正"),
+        form_data(0, [(ASPECT, "理论学习不够深入，满足于读文件。", "尽量多学"), (ASPECT, "窗口服务不耐心", "每天复盘")], measures="争取改正"),
     )
     hints = response.json()["hints"]
     assert [h["kind"] for h in hints["problems"]["0"]] == ["repeat", "vague"]

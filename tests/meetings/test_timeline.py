@@ -18,7 +18,7 @@ def test_it_says_exactly_what_is_missing(meeting, people, login):
     assert "对照检查材料 2/28 已提交" in page
     phase = next(p for p in response.context["phases"] if p.key == "self_reviews")
     assert "杨丽" in phase.missing and "赵磊" in phase.missing and "李建国" not in phase.missing
-    assert "已退回修改:赵磊" in page
+    assert "已退回修改：赵磊" in page
     talks = next(p for p in response.context["phases"] if p.key == "talks")
     assert talks.summary.startswith("必谈 0/56")
     assert talks.status == "not_started"
@@ -52,10 +52,10 @@ def test_ready_needs_complete_talks_or_a_reason(meeting, login):
     assert "对必谈未完成" in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.ready_at is None
-    response = client.post(reverse("meetings:meeting_ready", args=[meeting.pk]), {"note": "两名流动党员在外务工,会后补谈"})
+    response = client.post(reverse("meetings:meeting_ready", args=[meeting.pk]), {"note": "两名流动党员在外务工，会后补谈"})
     assert response.status_code == 302
     meeting.refresh_from_db()
-    assert meeting.ready_at and meeting.ready_note == "两名流动党员在外务工,会后补谈"
+    assert meeting.ready_at and meeting.ready_note == "两名流动党员在外务工，会后补谈"
 
 
 def test_ready_without_a_reason_once_coverage_is_complete(meeting, people):

@@ -149,7 +149,7 @@ def test_a_returned_self_review_tells_its_author_the_reason(office, people, scan
     meeting = M.objects.create(branch=office, year=2026, kind="annual", held_on=MEETING_DAY)
     review = SelfReview.objects.create(
         meeting=meeting, member=people["杨丽"], status=SelfReview.Status.RETURNED,
-        secretary_comment="问题查摆不够具体,请结合岗位补充。", reviewed_at=timezone.now(),
+        secretary_comment="问题查摆不够具体，请结合岗位补充。", reviewed_at=timezone.now(),
     )
     scan(at(10, 5))
     notice = Notification.objects.get(recipient=people["杨丽"].user, kind=Kind.SELF_REVIEW_RETURNED)

@@ -19,7 +19,7 @@ class ProblemFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Problem
 
-    text = factory.Sequence(lambda n: f"问题{n}:理论学习不够系统深入")
+    text = factory.Sequence(lambda n: f"问题{n}：理论学习不够系统深入")
     source_kind = Problem.SourceKind.SELF_REVIEW
     source_id = factory.Sequence(lambda n: n + 1)
 

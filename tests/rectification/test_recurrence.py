@@ -49,24 +49,24 @@ def _closed_item(problem, secretary_user, *, rebound=False):
 
 def test_a_reworded_problem_of_the_year_before_is_linked(office, yang, zhang):
     before = MeetingFactory(branch=office, year=2025)
-    (old, other) = _list(before, yang, ["理论学习不够深入,满足于读文件、记笔记", "对群众来电答复不够耐心"])
-    _list(before, zhang, ["学习浅尝辄止,学用脱节"])  # someone else's: never linked to 杨丽's
+    (old, other) = _list(before, yang, ["理论学习不够深入，满足于读文件、记笔记", "对群众来电答复不够耐心"])
+    _list(before, zhang, ["学习浅尝辄止，学用脱节"])  # someone else's: never linked to 杨丽's
     now = MeetingFactory(branch=office, year=2026)
-    new, fresh = _list(now, yang, ["政治理论学习系统性不强,停留在读原文", "廉洁自律意识不够强"])
+    new, fresh = _list(now, yang, ["政治理论学习系统性不强，停留在读原文", "廉洁自律意识不够强"])
     assert (new.recurs_of_id, new.streak) == (old.pk, 2)
     assert (fresh.recurs_of_id, fresh.streak) == (None, 1)
     later = MeetingFactory(branch=office, year=2027)
-    (third,) = _list(later, yang, ["学用脱节,学习停留在表面"])
+    (third,) = _list(later, yang, ["学用脱节，学习停留在表面"])
     assert (third.recurs_of_id, third.streak) == (new.pk, 3)
 
 
 def test_it_tells_the_earlier_items_outcome_in_a_fixed_number_of_queries(office, yang, secretary_user,
                                                                          django_assert_num_queries):
     before = MeetingFactory(branch=office, year=2025)
-    (old,) = _list(before, yang, ["理论学习不够深入,满足于读文件、记笔记"])
+    (old,) = _list(before, yang, ["理论学习不够深入，满足于读文件、记笔记"])
     item = _closed_item(old, secretary_user, rebound=True)
     now = MeetingFactory(branch=office, year=2026)
-    (new,) = _list(now, yang, ["政治理论学习系统性不强,停留在读原文"])
+    (new,) = _list(now, yang, ["政治理论学习系统性不强，停留在读原文"])
     with django_assert_num_queries(4):
         found = recurrence.recurrences_of([new])
     r = found[new.pk]
@@ -78,10 +78,10 @@ def test_it_tells_the_earlier_items_outcome_in_a_fixed_number_of_queries(office,
 
 def test_the_problem_list_and_my_items_say_it_came_back(login, office, yang, secretary_user):
     before = MeetingFactory(branch=office, year=2025)
-    (old,) = _list(before, yang, ["理论学习不够深入,满足于读文件、记笔记"])
+    (old,) = _list(before, yang, ["理论学习不够深入，满足于读文件、记笔记"])
     _closed_item(old, secretary_user)
     now = MeetingFactory(branch=office, year=2026)
-    (new,) = _list(now, yang, ["政治理论学习系统性不强,停留在读原文"])
+    (new,) = _list(now, yang, ["政治理论学习系统性不强，停留在读原文"])
     page = login("secretary").get(reverse("rectification:problem_list", args=[now.pk])).content.decode()
     assert 'data-testid="came-back"' in page and "2025 年：“理论学习不够深入" in page and "未做回头看" in page
     services.item_create(branch=office, meeting=now, problems=[new], title="今年再学", goal="学深", measures="每周学",

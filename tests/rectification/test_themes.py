@@ -14,16 +14,16 @@ from rectification.themes import Theme, theme_of
 @pytest.mark.parametrize(
     "text, theme",
     [
-        ("理论学习不够深入,满足于读文件、记笔记,联系实际思考不多", Theme.STUDY),
+        ("理论学习不够深入，满足于读文件、记笔记，联系实际思考不多", Theme.STUDY),
         ("政治理论学习系统性不强，停留在读原文", Theme.STUDY),
-        ("对错误言论听之任之,政治敏锐性不强", Theme.DISCIPLINE),
-        ("执行组织生活制度不够严格,有时以工作忙为由请假", Theme.ORG_LIFE),
-        ("批评与自我批评不够大胆,存在“老好人”思想", Theme.ORG_LIFE),
-        ("工作标准不高,材料报送多次出现差错", Theme.STYLE),
-        ("对群众来电答复不够耐心,语气生硬", Theme.SERVICE),
-        ("廉洁自律意识不够强,对身边小节问题警惕不够", Theme.INTEGRITY),
+        ("对错误言论听之任之，政治敏锐性不强", Theme.DISCIPLINE),
+        ("执行组织生活制度不够严格，有时以工作忙为由请假", Theme.ORG_LIFE),
+        ("批评与自我批评不够大胆，存在“老好人”思想", Theme.ORG_LIFE),
+        ("工作标准不高，材料报送多次出现差错", Theme.STYLE),
+        ("对群众来电答复不够耐心，语气生硬", Theme.SERVICE),
+        ("廉洁自律意识不够强，对身边小节问题警惕不够", Theme.INTEGRITY),
         ("收受服务对象的土特产", Theme.INTEGRITY),
-        ("工作中求稳怕乱,遇到矛盾问题有畏难情绪", Theme.INITIATIVE),
+        ("工作中求稳怕乱，遇到矛盾问题有畏难情绪", Theme.INITIATIVE),
         ("今年没有写", Theme.OTHER),
     ],
 )
@@ -43,20 +43,20 @@ def _build(meeting, member, texts):
 
 
 def test_building_the_list_tags_each_problem(meeting, yang):
-    _build(meeting, yang, ["理论学习不够深入,满足于读文件", "对群众来电答复不够耐心"])
+    _build(meeting, yang, ["理论学习不够深入，满足于读文件", "对群众来电答复不够耐心"])
     assert dict(Problem.objects.values_list("text", "theme")) == {
-        "理论学习不够深入,满足于读文件": "study", "对群众来电答复不够耐心": "service"}
+        "理论学习不够深入，满足于读文件": "study", "对群众来电答复不够耐心": "service"}
     assert not Problem.objects.filter(theme_manual=True).exists()
 
 
 def test_the_secretarys_correction_is_kept_through_a_rebuild(login, meeting, yang):
-    _build(meeting, yang, ["理论学习不够深入,满足于读文件"])
+    _build(meeting, yang, ["理论学习不够深入，满足于读文件"])
     problem = Problem.objects.get()
     response = login("secretary").post(reverse("rectification:problem_theme", args=[problem.pk]), {"theme": "discipline"})
     assert response.status_code == 302 and response["Location"].endswith(f"#problem-{problem.pk}")
     problem.refresh_from_db()
     assert (problem.theme, problem.theme_manual) == ("discipline", True)
-    _build(meeting, yang, ["理论学习不够深入,满足于读文件", "对群众来电答复不够耐心"])  # the list is built again
+    _build(meeting, yang, ["理论学习不够深入，满足于读文件", "对群众来电答复不够耐心"])  # the list is built again
     services.problem_themes_refresh(meeting=meeting)
     problem.refresh_from_db()
     assert (problem.theme, problem.theme_manual) == ("discipline", True)
@@ -65,7 +65,7 @@ def test_the_secretarys_correction_is_kept_through_a_rebuild(login, meeting, yan
 
 
 def test_an_empty_choice_hands_the_line_back_to_the_rule(login, meeting, yang):
-    _build(meeting, yang, ["理论学习不够深入,满足于读文件"])
+    _build(meeting, yang, ["理论学习不够深入，满足于读文件"])
     problem = Problem.objects.get()
     services.problem_theme_set(problem=problem, theme="other")
     login("secretary").post(reverse("rectification:problem_theme", args=[problem.pk]), {"theme": ""})
@@ -74,7 +74,7 @@ def test_an_empty_choice_hands_the_line_back_to_the_rule(login, meeting, yang):
 
 
 def test_a_theme_not_on_the_list_is_refused_with_a_message(login, meeting, yang):
-    _build(meeting, yang, ["理论学习不够深入,满足于读文件"])
+    _build(meeting, yang, ["理论学习不够深入，满足于读文件"])
     problem = Problem.objects.get()
     response = login("secretary").post(reverse("rectification:problem_theme", args=[problem.pk]), {"theme": "nope"},
                                        follow=True)
@@ -84,7 +84,7 @@ def test_a_theme_not_on_the_list_is_refused_with_a_message(login, meeting, yang)
 
 
 def test_only_the_secretary_corrects_a_theme(login, meeting, yang):
-    _build(meeting, yang, ["理论学习不够深入,满足于读文件"])
+    _build(meeting, yang, ["理论学习不够深入，满足于读文件"])
     problem = Problem.objects.get()
     url = reverse("rectification:problem_theme", args=[problem.pk])
     assert login("member").post(url, {"theme": "other"}).status_code == 403
@@ -95,6 +95,6 @@ def test_only_the_secretary_corrects_a_theme(login, meeting, yang):
 
 
 def test_the_list_filters_by_theme(login, meeting, yang):
-    _build(meeting, yang, ["理论学习不够深入,满足于读文件", "对群众来电答复不够耐心"])
+    _build(meeting, yang, ["理论学习不够深入，满足于读文件", "对群众来电答复不够耐心"])
     page = login("secretary").get(reverse("rectification:problem_list", args=[meeting.pk]), {"theme": "service"})
     assert [p.text for p in page.context["problems"]] == ["对群众来电答复不够耐心"]

@@ -53,7 +53,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         user = get_user_model().objects.filter(username=options["officer"], officer__isnull=False).first()
         if user is None:
-            raise CommandError(f"没有用户名为 {options['officer']} 的组织部门干部:请先运行 seed_scale。")
+            raise CommandError(f"没有用户名为 {options['officer']} 的组织部门干部：请先运行 seed_scale。")
         county = user.officer.organization
         township = self._largest_child(county)
         client = Client()

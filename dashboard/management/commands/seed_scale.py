@@ -23,9 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         branches, members = options["branches"], options["members"]
         if branches < 1 or members < 8 * branches:
-            raise CommandError("至少 1 个支部,且每个支部至少 8 名党员(--members >= 8 × --branches)。")
+            raise CommandError("至少 1 个支部，且每个支部至少 8 名党员（--members >= 8 × --branches）。")
         if Organization.get_root_nodes().filter(name=options["name"]).exists():
-            raise CommandError(f"“{options['name']}”已经存在:请用 --name 换一个名称,或换一个空数据库。")
+            raise CommandError(f"“{options['name']}”已经存在：请用 --name 换一个名称，或换一个空数据库。")
         year = options["year"] or timezone.localdate().year
         started = time.monotonic()
         county, season = scale.build(

@@ -19,11 +19,11 @@ class Command(BaseCommand):
             with open(options["file"], "rb") as f:
                 result = roster_import(branch=branches.get(), fileobj=f)
         except FileNotFoundError as exc:
-            raise CommandError(f"文件不存在:{options['file']}") from exc
+            raise CommandError(f"文件不存在：{options['file']}") from exc
         except RosterError as exc:
             raise CommandError(str(exc)) from exc
         if not result.ok:
             for row in result.bad_rows:
-                self.stderr.write(f"第 {row.line} 行:{';'.join(row.errors)}")
-            raise CommandError(f"{len(result.bad_rows)} 行有误,未导入任何数据")
-        self.stdout.write(self.style.SUCCESS(f"导入成功:新增 {result.created} 人,更新 {result.updated} 人"))
+                self.stderr.write(f"第 {row.line} 行：{';'.join(row.errors)}")
+            raise CommandError(f"{len(result.bad_rows)} 行有误，未导入任何数据")
+        self.stdout.write(self.style.SUCCESS(f"导入成功：新增 {result.created} 人，更新 {result.updated} 人"))
