@@ -36,7 +36,7 @@ def _name(user) -> str:
     member = actor_of(user).member
     if member is not None:
         return member.name
-    officer = getattr(user, "officer", None) if hasattr(user, "officer") else None  # no officer: AttributeError
+    officer = getattr(user, "officer", None)  # RelatedObjectDoesNotExist is an AttributeError
     return officer.name if officer is not None else (user.get_full_name() or user.get_username())
 
 
