@@ -85,6 +85,11 @@ def _error_messages(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+def _error_text(messages_: list[str]) -> str:
+    """Several refusals in one Chinese sentence, parted by a full-width semicolon."""
+    return "；".join(messages_)
+
+
 def _member(request):
     return actor_of(request.user).member
 
@@ -980,7 +985,7 @@ def selfreview_autosave(request, pk):
             status=409,
         )
     except ValidationError as exc:
-        return JsonResponse({"ok": False, "error": ";".join(_error_messages(exc))}, status=409)
+        return JsonResponse({"ok": False, "error": _error_text(_error_messages(exc))}, status=409)
     hints = selectors.review_hints(
         meeting=review.meeting, member=review.member,
         # One entry per row on the page, empty ones included, so hint indexes match the rows.
@@ -1118,7 +1123,7 @@ def agenda_edit(request, pk):
                 items=[services.AgendaInput(title=d["title"], kind=d["kind"] or AgendaItem.Kind.OTHER, pk=d.get("pk")) for d in rows],
             )
         except ValidationError as exc:
-            messages.error(request, ";".join(_error_messages(exc)))
+            messages.error(request, _error_text(_error_messages(exc)))
         else:
             messages.success(request, _("已保存议程。"))
             return redirect("meetings:attendance", pk=meeting.pk)
@@ -1172,8 +1177,8 @@ def record_entry(request, pk):
     if not form.is_valid():
         errors = [f"{(form.fields[k].label or '') if k in form.fields else ''}{';'.join(v)}" for k, v in form.errors.items()]
         if _wants_json(request):
-            return JsonResponse({"ok": False, "error": ";".join(errors)}, status=400)
-        messages.error(request, ";".join(errors))
+            return JsonResponse({"ok": False, "error": _error_text(errors)}, status=400)
+        messages.error(request, _error_text(errors))
         return redirect("meetings:record", pk=meeting.pk)
     d = form.cleaned_data
     hints = []
@@ -1193,8 +1198,8 @@ def record_entry(request, pk):
             entry = services.commitment_add(member=member, text=d["text"], due_on=d["due_on"], **common)
     except ValidationError as exc:
         if _wants_json(request):
-            return JsonResponse({"ok": False, "error": ";".join(_error_messages(exc))}, status=400)
-        messages.error(request, ";".join(_error_messages(exc)))
+            return JsonResponse({"ok": False, "error": _error_text(_error_messages(exc))}, status=400)
+        messages.error(request, _error_text(_error_messages(exc)))
         return redirect("meetings:record", pk=meeting.pk)
     return _entry_response(request, meeting, d["kind"], entry, hints)
 
@@ -1214,7 +1219,7 @@ def record_entry_delete(request, pk, kind, entry_pk):
         services.record_entry_delete(entry=entry)
     except ValidationError as exc:
         if _wants_json(request):
-            return JsonResponse({"ok": False, "error": ";".join(_error_messages(exc))}, status=409)
+            return JsonResponse({"ok": False, "error": _error_text(_error_messages(exc))}, status=409)
         raise PermissionDenied from exc
     if _wants_json(request):
         return JsonResponse({"ok": True})
@@ -1246,8 +1251,8 @@ def record_text(request, pk):
             raise ValidationError(_("未知的记录项。"))
     except ValidationError as exc:
         if _wants_json(request):
-            return JsonResponse({"ok": False, "error": ";".join(_error_messages(exc))}, status=400)
-        messages.error(request, ";".join(_error_messages(exc)))
+            return JsonResponse({"ok": False, "error": _error_text(_error_messages(exc))}, status=400)
+        messages.error(request, _error_text(_error_messages(exc)))
         return redirect("meetings:record", pk=meeting.pk)
     if _wants_json(request):
         return JsonResponse(
@@ -1273,7 +1278,7 @@ def meeting_close(request, pk):
     try:
         result = services.meeting_close(meeting=meeting)
     except ValidationError as exc:
-        messages.error(request, ";".join(_error_messages(exc)))
+        messages.error(request, _error_text(_error_messages(exc)))
         return redirect("meetings:record", pk=meeting.pk) if meeting.closed_at is None else redirect("meetings:meeting_detail", pk=meeting.pk)
     if result.problems_created is None:
         messages.warning(request, _("会议已结束。问题清单暂未生成（整改模块不可用）。"))
