@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from branchlife.storage import PrivateStorage
-from organizations.models import Member, Organization
+from organizations.models import BranchOwned, Member, Organization
 
 
 class Kind(models.TextChoices):
@@ -38,7 +38,7 @@ class Period(models.TextChoices):
     YEAR = "year", _("每年")
 
 
-class Activity(models.Model):
+class Activity(BranchOwned, models.Model):
     """One 党员大会, 支委会, 党小组会, 党课 or 主题党日 (党员活动日), recorded after it was held."""
 
     branch = models.ForeignKey(Organization, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="activities")

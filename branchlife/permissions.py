@@ -30,6 +30,16 @@ class Actor:
     officer_org: Organization | None = None
     supervised_branch_ids: frozenset[int] = field(default_factory=frozenset)
     is_superuser: bool = False
+    # Facts a predicate read from the database in this request, by (fact, pk): a page that asks "is this user
+    # a supervisor named on this meeting?" for every link asks the database once (the actor lives as long as
+    # the request's user object).
+    memo: dict[tuple[str, object], bool] = field(default_factory=dict)
+
+    def remembered(self, fact: str, pk, read) -> bool:
+        key = (fact, pk)
+        if key not in self.memo:
+            self.memo[key] = read()
+        return self.memo[key]
 
 
 def actor_of(user) -> Actor:
@@ -140,16 +150,9 @@ def _has_related(user, name: str) -> bool:
 
 
 def branch_of(obj) -> Organization | None:
-    """The branch an object belongs to: the branch itself, or obj.branch, or obj.meeting.branch."""
-    if obj is None:
-        return None
-    if isinstance(obj, Organization):
-        return obj
-    if hasattr(obj, "branch"):
-        return obj.branch
-    if hasattr(obj, "meeting"):
-        return obj.meeting.branch
-    return None
+    """The branch an object belongs to, as its model states it (organizations.models.BranchOwned; a node is
+    its own). An object that states nothing is a programming error, not a refusal: it raises AttributeError."""
+    return None if obj is None else obj.owner_branch
 
 
 def org_within(org: Organization, ancestor: Organization) -> bool:
@@ -265,12 +268,9 @@ rules.add_rule("two_factor_offered", is_officer | is_a_secretary)
 
 # ---------------------------------------------------------------- meetings (issues 4 and 5)
 def _meeting_of(obj):
-    """The meeting of a Meeting or of anything hanging off one (Opinion, Talk, SelfReview, …)."""
-    if obj is None:
-        return None
-    if hasattr(obj, "public_token"):
-        return obj
-    return getattr(obj, "meeting", None)
+    """The meeting of a Meeting or of anything hanging off one (Opinion, Talk, SelfReview, …), as its model
+    states it (BranchOwned.owner_meeting: None for a branch's own rows)."""
+    return None if obj is None else obj.owner_meeting
 
 
 @rules.predicate
@@ -279,7 +279,8 @@ def is_supervisor_of_meeting(user, obj) -> bool:
     meeting = _meeting_of(obj)
     if meeting is None or meeting.pk is None or not _has_related(user, "supervisor"):
         return False
-    return meeting.supervisors.filter(pk=user.supervisor.pk).exists()
+    read = meeting.supervisors.filter(pk=user.supervisor.pk).exists
+    return actor_of(user).remembered("supervisor_of_meeting", meeting.pk, read)
 
 
 @rules.predicate
@@ -287,7 +288,7 @@ def is_recorder_of_meeting(user, obj) -> bool:
     member, meeting = actor_of(user).member, _meeting_of(obj)
     if not (member and meeting and meeting.pk and member.branch_id == meeting.branch_id):
         return False
-    return meeting.recorders.filter(pk=member.pk).exists()
+    return actor_of(user).remembered("recorder_of_meeting", meeting.pk, meeting.recorders.filter(pk=member.pk).exists)
 
 
 @rules.predicate
@@ -327,7 +328,9 @@ def is_editable_review(user, review) -> bool:
 @rules.predicate
 def is_opinion_claimant(user, opinion) -> bool:
     member = actor_of(user).member
-    return bool(member and opinion and opinion.claims.filter(member=member).exists())
+    if not (member and opinion):
+        return False
+    return actor_of(user).remembered("opinion_claimant", opinion.pk, opinion.claims.filter(member=member).exists)
 
 
 @rules.predicate
@@ -416,7 +419,7 @@ rules.add_perm("evaluations.check_receipt", rules.is_authenticated)
 @rules.predicate
 def is_responsible_for_item(user, item) -> bool:
     member = actor_of(user).member
-    return bool(member and item is not None and getattr(item, "responsible_id", None) == member.pk)
+    return bool(member and item is not None and item.responsible_id == member.pk)
 
 
 @rules.predicate

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "meetings",
     "evaluations",
     "rectification",
+    "lifecycle",
     "filings",
     "notifications",
     "dashboard",

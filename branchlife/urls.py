@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
+from lifecycle import urls as lifecycle_urls
+from meetings import urls as meetings_urls
 from organizations import views as org_views
 
 urlpatterns = [
@@ -15,7 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("organizations.urls")),
-    path("meetings/", include("meetings.urls")),
+    path("meetings/", include((meetings_urls.urlpatterns + lifecycle_urls.urlpatterns, "meetings"))),
     path("activities/", include("activities.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("rectification/", include("rectification.urls")),

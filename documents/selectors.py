@@ -2,8 +2,9 @@
 many): nothing here decides what a report says, only how it is laid out.
 
 A `Doc` is a template and its context. The template renders plain HTML (h1 title, h2/h3 headings, p,
-table) that the Word writer (documents/docx.py) and the 公文 PDF (templates/documents/gongwen_pdf.html) both
-read, so the Word file and the PDF of a document never say different things.
+table) that the Word writer (documents/word.py) and the 公文 PDF (templates/documents/gongwen_pdf.html) both
+read, so the Word file and the PDF of a document never say different things — except that the PDF of the
+list and the ledger prints each text up to its bound, as rectification's own PDFs do (issue 22).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from lifecycle import selectors as lifecycle_selectors
 from meetings import selectors as meeting_selectors
 from meetings.models import Meeting, SelfReview
 from organizations.models import Organization
@@ -27,6 +29,10 @@ class Doc:
     branch: Organization
     landscape: bool = False
     filename: str = ""  # without extension; the title when empty
+    # The list's and ledger's rectification.pdfs.Document: its size against what a request may render decides
+    # whether their PDF is rendered now or queued as a print job (fits_in_request, the one rule), and its
+    # context holds the clipped texts (print_text …) that every PDF prints. None: always rendered now.
+    printed: rectification_pdfs.Document | None = None
 
     @property
     def filename_stem(self) -> str:
@@ -40,8 +46,8 @@ def meeting_title(meeting: Meeting) -> str:
 
 
 def report_document(*, meeting: Meeting) -> Doc:
-    """情况报告: the report page's own body (meetings/_report_body.html) from meetings.selectors.meeting_report."""
-    report = meeting_selectors.meeting_report(meeting=meeting)
+    """情况报告: the report page's own body (meetings/_report_body.html) from lifecycle.selectors.meeting_report."""
+    report = lifecycle_selectors.meeting_report(meeting=meeting)
     title = _("%(branch)s%(meeting)s情况报告") % {"branch": meeting.branch.name, "meeting": report.meeting_title}
     return Doc("documents/report.html", {"meeting": meeting, "r": report}, title, meeting.branch)
 
@@ -49,7 +55,7 @@ def report_document(*, meeting: Meeting) -> Doc:
 def record_document(*, meeting: Meeting, user) -> Doc:
     """会议记录: the whole record as the meeting page shows it to those who see all of it."""
     record = meeting_selectors.meeting_record(meeting=meeting, user=user, see_all=True)
-    report = meeting_selectors.meeting_report(meeting=meeting)
+    report = lifecycle_selectors.meeting_report(meeting=meeting)
     title = _("%(branch)s%(meeting)s会议记录") % {"branch": meeting.branch.name, "meeting": meeting_title(meeting)}
     # Only those with something recorded get a numbered section, so the numbers run without gaps.
     speakers = [
@@ -83,15 +89,18 @@ def self_review_document(*, review: SelfReview) -> Doc:
 def problem_list_document(*, meeting: Meeting) -> Doc:
     """问题清单: the list as rectification prints it (rectification.pdfs.problem_list_doc groups it), whole
     texts: a Word file is edited and archived, not rendered against a request's time limit."""
-    context = dict(rectification_pdfs.problem_list_doc(meeting=meeting).context)
+    printed = rectification_pdfs.problem_list_doc(meeting=meeting)
+    context = dict(printed.context)
     context["meeting_title"] = meeting_title(meeting)
     title = _("%(branch)s问题清单") % {"branch": meeting.branch.name}
     return Doc("documents/problem_list.html", context, title, meeting.branch,
-               filename=_("%(branch)s%(meeting)s问题清单") % {"branch": meeting.branch.name, "meeting": meeting_title(meeting)})
+               filename=_("%(branch)s%(meeting)s问题清单") % {"branch": meeting.branch.name, "meeting": meeting_title(meeting)},
+               printed=printed)
 
 
 def ledger_document(*, branch: Organization, filters: rectification_selectors.LedgerFilters | None = None) -> Doc:
     """整改台账: the ledger as filtered on its page (rectification.selectors.ledger_items), in landscape."""
-    context = dict(rectification_pdfs.ledger_doc(branch=branch, filters=filters).context)
+    printed = rectification_pdfs.ledger_doc(branch=branch, filters=filters)
+    context = dict(printed.context)
     title = _("%(branch)s整改台账") % {"branch": branch.name}
-    return Doc("documents/ledger.html", context, title, branch, landscape=True)
+    return Doc("documents/ledger.html", context, title, branch, landscape=True, printed=printed)

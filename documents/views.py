@@ -1,28 +1,37 @@
 """Word (.docx) and 公文 PDF downloads of the report, the minutes, a self-review, the problem list and the
 ledger. Each asks the permission of the page it is linked from, takes its 公文 options from the query string
-(?red_header=1/0, ?doc_number=…) and answers bad options with the options page, what was typed kept."""
+(?red_header=1/0, ?doc_number=…) and answers bad options with the options page, what was typed kept.
+
+The PDF of a problem list or ledger too big for one request (rectification's rule, pdfs.Document.fits_in_request)
+is not rendered: a GET answers with rectification's page offering the print job, whose button POSTs to the same
+URL, which queues it (rectification.printing.styled_job_create) and opens the job's progress page."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
-from branchlife.pdf import pdf_response, render_pdf
+from branchlife.pdf import pdf_response
 from branchlife.views import get_for_user
 from branchlife.xlsx import attachment
 from meetings.models import Meeting, SelfReview
 from organizations.models import Organization
+from rectification import printing
 from rectification.forms import LedgerFilterForm
+from rectification.models import PrintJob
 
-from . import gongwen, selectors, word
+from . import gongwen, pdf, selectors, word
 from .forms import GongwenForm
 
 MEETINGS = Meeting.objects.select_related("branch")
@@ -36,16 +45,26 @@ class Source:
     fetch: Callable  # (request, pk) -> object, 404/403 as its page
     build: Callable  # (request, object) -> selectors.Doc
     back: Callable  # object -> the page's URL
-    pdf: bool = False  # also offered as a 公文 PDF
+    # (request, object) -> services.print_job_create's arguments, for a PDF too big for a request (list, ledger)
+    job: Callable | None = None
 
 
 def _ledger_branch(request, pk):
     return get_for_user(request.user, "rectification.view_ledger", Organization, pk=pk, level=Organization.Level.BRANCH)
 
 
-def _ledger(request, branch):
+def _ledger_filters(request, branch):
     # The ledger as filtered on its page: the same filter form reads the same query string.
-    return selectors.ledger_document(branch=branch, filters=LedgerFilterForm(request.GET or None, branch=branch).filters())
+    return LedgerFilterForm(request.GET or None, branch=branch).filters()
+
+
+def _ledger(request, branch):
+    return selectors.ledger_document(branch=branch, filters=_ledger_filters(request, branch))
+
+
+def _ledger_job(request, branch):
+    filters = dataclasses.asdict(_ledger_filters(request, branch))
+    return {"organization": branch, "kind": PrintJob.Kind.LEDGER, "filters": filters}
 
 
 SOURCES = {
@@ -54,7 +73,6 @@ SOURCES = {
         lambda request, pk: get_for_user(request.user, "meetings.view_report", MEETINGS, pk=pk),
         lambda request, meeting: selectors.report_document(meeting=meeting),
         lambda meeting: reverse("meetings:report", args=[meeting.pk]),
-        pdf=True,
     ),
     "record": Source(
         _("会议记录"),
@@ -75,12 +93,14 @@ SOURCES = {
         lambda request, pk: get_for_user(request.user, "rectification.view_problem_list", MEETINGS, pk=pk),
         lambda request, meeting: selectors.problem_list_document(meeting=meeting),
         lambda meeting: reverse("rectification:problem_list", args=[meeting.pk]),
+        lambda request, meeting: {"organization": meeting.branch, "kind": PrintJob.Kind.LIST, "meeting": meeting},
     ),
     "ledger": Source(
         _("整改台账"),
         _ledger_branch,
         _ledger,
         lambda branch: reverse("rectification:ledger", args=[branch.pk]),
+        _ledger_job,
     ),
 }
 
@@ -122,30 +142,50 @@ def options(request, kind, pk):
 
 def _download(request, kind, pk, fmt):
     source = _source(kind)
-    if fmt == "pdf" and not source.pdf:
-        raise Http404
+    if request.method == "POST" and source.job is None:
+        return HttpResponseNotAllowed(["GET"])  # only a list's or ledger's PDF is ever queued
     obj = source.fetch(request, pk)
     form = GongwenForm(request.GET)
     if not form.is_valid():
         return _options_page(request, kind, source, obj, form, status=400)
     doc = source.build(request, obj)
-    context = {**doc.context, "gw": form.options(branch=doc.branch, day=timezone.localdate())}
+    gw = form.options(branch=doc.branch, day=timezone.localdate())
     if fmt == "pdf":
-        content = render_pdf(
-            "documents/gongwen_pdf.html",
-            {**context, "template": doc.template, "g": gongwen.layout(), "landscape": doc.landscape, "doc_title": doc.title},
-        )
-        return pdf_response(content, f"{doc.filename_stem}.pdf")
-    html = render_to_string(doc.template, context)
-    content = word.html_to_docx(html, title=doc.title, author=context["gw"].organ, landscape=doc.landscape)
+        if request.method == "POST":
+            job = printing.styled_job_create(
+                user=request.user, style=PrintJob.Style.GONGWEN, options=pdf.job_options(doc, gw), **source.job(request, obj)
+            )
+            return redirect("rectification:print_job", pk=job.pk)
+        if doc.printed is not None and not doc.printed.fits_in_request:
+            return _print_offer(request, source, obj, doc)
+        return pdf_response(pdf.render(doc, gw), f"{doc.filename_stem}.pdf")
+    html = render_to_string(doc.template, {**doc.context, "gw": gw})
+    content = word.html_to_docx(html, title=doc.title, author=gw.organ, landscape=doc.landscape)
     return attachment(content, f"{doc.filename_stem}.docx", word.DOCX_MIME)
 
 
+def _print_offer(request, source, obj, doc):
+    """rectification's page offering the background print job; its button POSTs to this same URL (a GET
+    never writes), the query string (options, ledger filters) kept."""
+    return render(
+        request,
+        "rectification/print_offer.html",
+        {
+            "title": gettext("%(title)s（公文版 PDF）") % {"title": doc.title},
+            "summary": doc.printed.summary,
+            "action": request.get_full_path(),
+            "back_url": source.back(obj),
+        },
+    )
+
+
 @login_required
+@require_http_methods(["GET", "HEAD"])
 def download_docx(request, kind, pk):
     return _download(request, kind, pk, "docx")
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def download_pdf(request, kind, pk):
     return _download(request, kind, pk, "pdf")

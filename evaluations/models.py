@@ -22,9 +22,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Member
-
-from .quota import quota_columns
+from meetings.quota import quota_columns
+from organizations.models import MeetingOwned, Member
 
 
 class Grade(models.TextChoices):
@@ -56,7 +55,7 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("已截止")
 
 
-class Evaluation(models.Model):
+class Evaluation(MeetingOwned, models.Model):
     meeting = models.OneToOneField(
         "meetings.Meeting", verbose_name=_("组织生活会"), on_delete=models.CASCADE, related_name="evaluation"
     )

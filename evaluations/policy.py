@@ -8,8 +8,9 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
 
+from meetings.quota import QUOTA_MAX_DENOMINATOR, QUOTA_MAX_LENGTH, Quota  # noqa: F401  (the policy's vocabulary)
+
 from .models import CommitteeGrade, Grade
-from .quota import QUOTA_MAX_DENOMINATOR, QUOTA_MAX_LENGTH, Quota  # noqa: F401  (the policy's vocabulary)
 
 GRADE_ORDER = [Grade.EXCELLENT, Grade.QUALIFIED, Grade.BASIC, Grade.UNQUALIFIED]
 COMMITTEE_ORDER = [CommitteeGrade.GOOD, CommitteeGrade.FAIRLY_GOOD, CommitteeGrade.FAIR, CommitteeGrade.POOR]

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from branchlife.permissions import branches_visible_to
+from meetings.selectors import members_present
 from organizations.models import Member
 
 from . import services
@@ -246,7 +247,6 @@ def attendees_not_on_roster(*, evaluation: Evaluation, now: dt.datetime | None =
     """扫码测评 still open: members now on the meeting's roll who were not when voting began."""
     if not evaluation.in_room or not evaluation.is_open(now):
         return []
-    from meetings.selectors import members_present
 
     on_roster = set(Voter.objects.filter(evaluation=evaluation).values_list("member_id", flat=True))
     return [m for m in members_present(meeting=evaluation.meeting) or [] if m.pk not in on_roster]

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from branchlife.dates import cn_date
 from branchlife.db import tables_rewrite
 from branchlife.queue import enqueue_on_commit
+from meetings.quota import Quota
+from meetings.selectors import members_present, record_closed_reason
 from organizations.models import Member
 
 from .models import (
@@ -40,7 +42,6 @@ from .models import (
     Voter,
 )
 from .policy import COMMITTEE_ORDER, GRADE_ORDER, excellent_quota
-from .quota import Quota
 from .tasks import ballot_tables_purge as ballot_tables_purge_task
 
 # No 0/O, 1/I/L: the code is read off a phone screen and may be typed back by hand.
@@ -69,14 +70,9 @@ def receipt_hash(code: str) -> str:
 # ---------------------------------------------------------------- set-up
 def default_voters(*, meeting) -> list[Member]:
     """The members present at the meeting when the meeting record knows them, else the active roster."""
-    try:
-        from meetings.selectors import members_present
-    except ImportError:  # the meetings app may not provide it (yet)
-        members_present = None
-    if members_present is not None:
-        present = members_present(meeting=meeting)
-        if isinstance(present, list):
-            return present
+    present = members_present(meeting=meeting)
+    if present is not None:
+        return present
     return list(Member.objects.filter(branch=meeting.branch, is_active=True))
 
 
@@ -641,7 +637,6 @@ def evaluation_open_in_room(*, meeting, now: dt.datetime | None = None) -> Evalu
     """Open the evaluation now, in the meeting room, for the members on the meeting's roll (present, late
     or by video). Creates it with the usual settings when the branch has not set one up, or brings a
     scheduled one forward; an evaluation already voting in the room is returned as it is."""
-    from meetings.selectors import members_present, record_closed_reason
 
     now = now or timezone.now()
     if reason := record_closed_reason(meeting=meeting, today=timezone.localdate(now)):
@@ -677,7 +672,6 @@ def evaluation_open_in_room(*, meeting, now: dt.datetime | None = None) -> Evalu
 
 def in_room_voter_add(*, evaluation: Evaluation, member: Member, now: dt.datetime | None = None) -> Voter:
     """A member who arrived after 扫码测评 began (and is now on the meeting's roll) gets a vote."""
-    from meetings.selectors import members_present
 
     now = now or timezone.now()
     if not evaluation.in_room or not evaluation.is_open(now):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branchlife.storage import PrivateStorage
 from meetings.models import Meeting
-from organizations.models import Organization
+from organizations.models import BranchOwned, Organization
 
 
 class Kind(models.TextChoices):
@@ -41,7 +41,7 @@ class ReviewLevel(models.TextChoices):
     COUNTY = "county", _("县（区）委")
 
 
-class Filing(models.Model):
+class Filing(BranchOwned, models.Model):
     meeting = models.ForeignKey(Meeting, verbose_name=_("组织生活会"), on_delete=models.CASCADE, related_name="filings")
     # The meeting's branch, stated here so that dashboards select a subtree's filings by path in one query.
     branch = models.ForeignKey(Organization, verbose_name=_("党支部"), on_delete=models.CASCADE, related_name="filings")
@@ -57,6 +57,7 @@ class Filing(models.Model):
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     return_reason = models.TextField(_("驳回原因"), blank=True, max_length=2000)
 
+
     class Meta:
         verbose_name = _("上报材料")
         verbose_name_plural = _("上报材料")
@@ -70,6 +71,10 @@ class Filing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting} {self.get_kind_display()}"
+
+    @property
+    def owner_meeting(self):  # for the permission predicates (organizations.models.BranchOwned)
+        return self.meeting
 
 
 class FilingEvent(models.Model):

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from branchlife.dates import cn_date
+from lifecycle.selectors import meeting_report
 from meetings.models import Meeting
 from organizations.models import Organization
 
@@ -78,7 +79,6 @@ def plan_content(*, meeting: Meeting) -> list[list[str]]:
 def report_content(*, meeting: Meeting) -> list[list[str]]:
     """The report's figures when it is sent (情况报告): [label, value] rows; the full report and its PDF stay
     a link away (meetings:report), the attachments travel with the filing."""
-    from meetings.selectors import meeting_report
 
     r = meeting_report(meeting=meeting)
     a = r.attendance

@@ -85,7 +85,7 @@ def _opinion(meeting, text, *, channel, received_on, target=None, anonymous=True
              on_the_spot=False) -> Opinion:
     opinion = Opinion.objects.filter(meeting=meeting, text=text).first()
     if opinion is None:
-        opinion = services.opinion_submit(
+        opinion = services.opinions.opinion_submit(
             meeting=meeting, text=text, channel=channel, is_anonymous=anonymous, author_member=author,
             author_label=author_label, target_member=target, category=category, received_on=received_on,
             forum=forum,
@@ -224,7 +224,7 @@ def _last_year(ctx, supervisor) -> Meeting:
     talked += [(p, ordinary[(k + 1) % len(ordinary)]) for k, p in enumerate(ordinary) if k % 2 == 0]
     for k, (a, b) in enumerate(talked):
         _talk(meeting, a, b, season.day(held - 20 + k % 12), "交流思想，相互提醒", "相互指出了不足。")
-    services.agenda_ensure_default(meeting=meeting)
+    services.record.agenda_ensure_default(meeting=meeting)
     away = {"马超": "在外地务工", "谢勇": "在外地务工"}
     for name, member in m.items():
         Attendance.objects.update_or_create(
@@ -246,7 +246,7 @@ def _last_year(ctx, supervisor) -> Meeting:
     )
     meeting.closing_statement = "对大家提出的批评意见全部认领，逐条制定整改措施，按期整改到位。"
     meeting.save(update_fields=["closing_statement"])
-    services.meeting_close(meeting=meeting)
+    services.record.meeting_record_close(meeting=meeting)  # its problem list: lifecycle.demo
     Meeting.objects.filter(pk=meeting.pk).update(closed_at=season.at(held, 11, 30))
     meeting.refresh_from_db()
     return meeting
@@ -468,7 +468,7 @@ def _palace_record(ctx, meeting: Meeting) -> None:
     """Seed 002's meeting as it would have been recorded live: five items, everyone present, criticisms
     and self-criticisms, claims, commitments, the secretary's comments, 左香菊's 点评 and the closing."""
     m = ctx.members["palace"]
-    services.agenda_ensure_default(meeting=meeting)
+    services.record.agenda_ensure_default(meeting=meeting)
     for member in m.values():
         Attendance.objects.update_or_create(meeting=meeting, member=member, defaults={"status": "present", "reason": ""})
     meeting.supervisors_present.set(meeting.supervisors.all())
@@ -530,7 +530,7 @@ def _palace_record(ctx, meeting: Meeting) -> None:
     meeting.minutes = "会议自始至终贯穿认真和整风精神，既有红脸出汗的紧张严肃，又有加油鼓劲的宽松和谐。"
     meeting.next_steps = PALACE_NEXT_STEPS
     meeting.save(update_fields=["closing_statement", "minutes", "next_steps"])
-    services.meeting_close(meeting=meeting)
+    services.record.meeting_record_close(meeting=meeting)  # its problem list: lifecycle.demo
     Meeting.objects.filter(pk=meeting.pk).update(closed_at=_aware(D(2021, 3, 15), 11, 30))
 
 
@@ -565,7 +565,7 @@ def _shagang2(ctx) -> Meeting:
     _criticism(meeting, organizer, secretary, CRITICISMS[1][0])
     _criticism(meeting, secretary, m[names[3]], CRITICISMS[4][0])
     _criticism(meeting, m[names[2]], organizer, CRITICISMS[5][0])
-    services.meeting_close(meeting=meeting)
+    services.record.meeting_record_close(meeting=meeting)  # its problem list: lifecycle.demo
     Meeting.objects.filter(pk=meeting.pk).update(closed_at=season.at(-1, 11, 30))
     return meeting
 

@@ -8,8 +8,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.quota import quota_columns
-from organizations.models import Member, Organization, Supervisor
+from meetings.quota import quota_columns
+from organizations.models import BranchOwned, MeetingOwned, Member, Organization, Supervisor
 
 # Seed 002: members write their self-review "from six aspects". A meeting may change the list.
 DEFAULT_REVIEW_ASPECTS = [
@@ -35,8 +35,9 @@ def new_sort_key() -> int:
     return secrets.randbelow(2**62)
 
 
-class Meeting(models.Model):
+class Meeting(BranchOwned, models.Model):
     """One organizational-life meeting (组织生活会) of a branch, from preparation to rectification."""
+
 
     class Kind(models.TextChoices):
         ANNUAL = "annual", _("年度组织生活会")
@@ -135,11 +136,15 @@ class Meeting(models.Model):
             return gettext("%(year)s年度专题组织生活会") % {"year": self.year}
         return gettext("%(year)s年度组织生活会") % {"year": self.year}
 
-    # The 优秀 cap the evaluation will copy, as a Quota (None: no cap); evaluations.quota has no model imports.
+    # The 优秀 cap the evaluation will copy, as a Quota (None: no cap); meetings.quota has no model imports.
     excellent_quota = quota_columns()
 
+    @property
+    def owner_meeting(self) -> "Meeting":  # for the permission predicates (organizations.models.BranchOwned)
+        return self
 
-class StudySession(models.Model):
+
+class StudySession(MeetingOwned, models.Model):
     """会前学习: a collective study session before the meeting, with who attended."""
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("组织生活会"), on_delete=models.CASCADE, related_name="study_sessions")
@@ -160,7 +165,7 @@ class StudySession(models.Model):
         return f"{self.held_on} {self.topic}"
 
 
-class Forum(models.Model):
+class Forum(MeetingOwned, models.Model):
     """座谈会: a forum held to gather opinions for a meeting, often by a supervisor (seed 001 counts them:
     "共召开座谈会630余场次,12000余名党员参加"). Participants are counts, not names: people who speak at a
     forum are not registered, and the opinions gathered there keep the anonymity of any opinion."""
@@ -187,7 +192,7 @@ class Forum(models.Model):
         return f"{self.held_on} {self.topic}"
 
 
-class Opinion(models.Model):
+class Opinion(MeetingOwned, models.Model):
     """征求意见: one opinion or suggestion for the branch committee or a named member.
 
     Anonymity is structural. An anonymous opinion has no author reference, no address and no time finer
@@ -306,7 +311,7 @@ class OpinionClaim(models.Model):
         return f"{self.member} ← {self.opinion}"
 
 
-class Talk(models.Model):
+class Talk(MeetingOwned, models.Model):
     """谈心谈话: one heart-to-heart talk between two members, or a member and someone outside the branch."""
 
     class Other(models.TextChoices):
@@ -464,7 +469,7 @@ def talk_confirmer_q(member_id: int, prefix: str = "") -> Q:
     )
 
 
-class SelfReview(models.Model):
+class SelfReview(MeetingOwned, models.Model):
     """对照检查材料 of one member, or the branch committee's (written by the secretary for the branch)."""
 
     class Kind(models.TextChoices):
@@ -543,7 +548,7 @@ class SelfReviewProblem(models.Model):
 
 
 # ---------------------------------------------------------------- issue 5: the meeting itself
-class AgendaItem(models.Model):
+class AgendaItem(MeetingOwned, models.Model):
     """One item of the meeting's agenda, in running order (seed 002's five by default)."""
 
     class Kind(models.TextChoices):
@@ -569,7 +574,7 @@ class AgendaItem(models.Model):
         return self.title
 
 
-class Attendance(models.Model):
+class Attendance(MeetingOwned, models.Model):
     class Status(models.TextChoices):
         PRESENT = "present", _("出席")
         REMOTE = "remote", _("远程参会")
@@ -607,7 +612,7 @@ class Attendance(models.Model):
         return f"{self.member} {self.get_status_display()}"
 
 
-class RecordEntry(models.Model):
+class RecordEntry(MeetingOwned, models.Model):
     """What the live record page appends. `client_id` is made in the browser, so that a retry after a
     dropped connection is recognized and stored once."""
 
@@ -691,7 +696,7 @@ class Commitment(RecordEntry):
         return self.text[:30]
 
 
-class MeetingComment(models.Model):
+class MeetingComment(MeetingOwned, models.Model):
     """讲评 (the secretary on one member) and 点评 (a supervisor on the meeting): one text each, autosaved."""
 
     class Kind(models.TextChoices):

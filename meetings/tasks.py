@@ -7,4 +7,4 @@ from celery import shared_task
 def opinions_purge() -> bool:
     from . import services
 
-    return services.opinions_purge()
+    return services.opinions.opinions_purge()

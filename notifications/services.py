@@ -134,7 +134,6 @@ class ScanResult:
     requeued: list[int] = field(default_factory=list)  # pending rows handed to the broker again
     planned: list[Due] = field(default_factory=list)  # dry run: what a real run would record
     requeue_candidates: list[ReminderDelivery] = field(default_factory=list)  # dry run
-    skipped_rules: list[str] = field(default_factory=list)  # their source app does not exist yet
     failed_rules: list[str] = field(default_factory=list)
     unpublished: int = 0  # could not reach the broker; a later scan hands them over
 
@@ -146,15 +145,9 @@ class ScanResult:
 
 
 def reminders_due(*, now: dt.datetime, result: ScanResult | None = None) -> list[Due]:
-    """Everything the current state calls for, from every rule whose source exists."""
+    """Everything the current state calls for, from every rule."""
     dues: list[Due] = []
     for rule in RULES:
-        absent = rule.missing()
-        if absent:
-            logger.info("reminder rule %s skipped: %s does not exist yet", rule.name, ", ".join(absent))
-            if result is not None:
-                result.skipped_rules.append(rule.name)
-            continue
         try:
             # A savepoint, so that a failing query does not poison a surrounding transaction (PostgreSQL).
             with transaction.atomic():
@@ -285,7 +278,7 @@ def quiet_hours_end(now: dt.datetime) -> dt.datetime:
 def reminder_still_due(*, delivery: ReminderDelivery, now: dt.datetime) -> bool:
     """Does the current state still call for this reminder? Asked again at send time."""
     rule = rule_for_kind(delivery.kind)
-    if rule is None or rule.missing():
+    if rule is None:
         return False
     model = delivery.subject_type.model_class()
     subject = model._base_manager.filter(pk=delivery.subject_id).first() if model else None

@@ -11,6 +11,31 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
 
+class BranchOwned:
+    """A row that belongs to one branch. The permission predicates (branchlife.permissions) ask an object for
+    `owner_branch` and `owner_meeting` rather than guess from its attributes, so each model states them once:
+    by inheriting this (rows with a `branch`), MeetingOwned (rows with a `meeting`) or with its own properties.
+    A plain mixin, not a model: it adds no field and no migration."""
+
+    owner_meeting = None  # a branch's row belongs to no meeting
+
+    @property
+    def owner_branch(self) -> "Organization":
+        return self.branch
+
+
+class MeetingOwned(BranchOwned):
+    """A row that belongs to one meeting, and through it to the meeting's branch."""
+
+    @property
+    def owner_meeting(self):
+        return self.meeting
+
+    @property
+    def owner_branch(self) -> "Organization":
+        return self.meeting.branch
+
+
 class PeopleHistory(HistoricalRecords):
     """django-simple-history, also when a many-to-many is changed from the other side
     (`branch.supervisors.add(s)` rather than `s.branches.add(branch)`): the library would try to record
@@ -26,6 +51,7 @@ class PeopleHistory(HistoricalRecords):
 
 class Organization(MP_Node):
     """A node of the party organization tree: 县委 → 乡镇党委 → (党总支) → 党支部 → 党小组."""
+
 
     class Level(models.TextChoices):
         COUNTY = "county", _("县（区）委")
@@ -64,6 +90,14 @@ class Organization(MP_Node):
     def is_branch(self) -> bool:
         return self.level == self.Level.BRANCH
 
+    # For the permission predicates (BranchOwned): a node is its own branch (or the node an officer's rule
+    # asks about) and belongs to no meeting.
+    owner_meeting = None
+
+    @property
+    def owner_branch(self) -> "Organization":
+        return self
+
 
 class Branch(Organization):
     """The branch-level nodes of the tree (a proxy: same table, narrower meaning)."""
@@ -74,7 +108,7 @@ class Branch(Organization):
         verbose_name_plural = _("党支部")
 
 
-class Member(models.Model):
+class Member(BranchOwned, models.Model):
     class Sex(models.TextChoices):
         MALE = "M", _("男")
         FEMALE = "F", _("女")

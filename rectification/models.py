@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branchlife.storage import PrivateStorage
 from meetings.models import Meeting
-from organizations.models import Member, Organization
+from organizations.models import BranchOwned, MeetingOwned, Member, Organization
 
 from .themes import Theme
 
@@ -54,7 +54,7 @@ ITEM_MEASURES_MAX = 1000
 ITEM_COMMITMENT_MAX = 500
 
 
-class Problem(models.Model):
+class Problem(MeetingOwned, models.Model):
     """One line of a problem list; member=None is a problem of the branch (its committee) as a whole."""
 
     class SourceKind(models.TextChoices):
@@ -132,8 +132,9 @@ class Problem(models.Model):
         return self.source_kind == self.SourceKind.CRITICISM
 
 
-class RectificationItem(models.Model):
+class RectificationItem(BranchOwned, models.Model):
     """整改事项 with 四明确一承诺: goal, measures, responsible person, deadline, public commitment."""
+
 
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", _("未开始")
@@ -197,6 +198,10 @@ class RectificationItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def owner_meeting(self):  # for the permission predicates (organizations.models.BranchOwned)
+        return self.meeting
 
 
 class ItemProgress(models.Model):
@@ -330,8 +335,18 @@ class PrintJob(models.Model):
         A6 = "a6", _("A6 单张（每张卡片正反两页）")
         A4 = "a4", _("A4 四合一（双面打印、长边翻转，裁成四张）")
 
+    class Style(models.TextChoices):
+        # Lists and ledgers only: rectification's own PDF, or the 公文 layout (GB/T 9704) of the documents
+        # app, which renders it (printing.STYLE_RENDERERS) with the options kept in `options`.
+        STANDARD = "standard", _("标准版式")
+        GONGWEN = "gongwen", _("公文版式")
+
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.CARDS)
     layout = models.CharField(_("提醒卡版式"), max_length=4, choices=Layout.choices, default=Layout.A6)
+    style = models.CharField(_("版式"), max_length=10, choices=Style.choices, default=Style.STANDARD)
+    # What a 公文 PDF asked for: {"red_header": bool, "doc_number": str, "day": "2026-12-06", "filename": str,
+    # "language": "zh-hans"}, so the job prints what the request would have printed.
+    options = models.JSONField(_("版式选项"), default=dict, blank=True)
     organization = models.ForeignKey(
         Organization, verbose_name=_("范围"), on_delete=models.CASCADE, related_name="print_jobs"
     )
@@ -366,11 +381,20 @@ class PrintJob(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "running", "done", "failed"]), name="printjob_status_valid"
             ),
+            # Only a list or a ledger comes in the 公文 layout; cards are cards.
+            models.CheckConstraint(
+                condition=Q(style="standard") | Q(style="gongwen", kind__in=["list", "ledger"]),
+                name="printjob_style_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         if self.kind == self.Kind.CARDS and self.layout == self.Layout.A4:
             return f"{self.get_kind_display()}(A4) {self.organization}"
+        if self.style == self.Style.GONGWEN:
+            return _("%(kind)s（%(style)s） %(organization)s") % {
+                "kind": self.get_kind_display(), "style": self.get_style_display(), "organization": self.organization
+            }
         return f"{self.get_kind_display()} {self.organization}"
 
     @property

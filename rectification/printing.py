@@ -7,11 +7,16 @@ inside the request (pdfs.Document.fits_in_request).
 A branch is normally one chunk (its cards share one font subset and render fastest as one document);
 a county is split so that no chunk holds more than CHUNK_MAX_CARDS cards: memory grows with the document,
 and chunks render in parallel on as many workers as there are (PDF.md).
+
+A list or ledger job may ask for another layout (PrintJob.style): the 公文 PDF of the documents app, queued
+by its download when too big for a request. That app renders it: it registers its renderer here
+(`style_renderer_register`, from its AppConfig.ready), so rectification never imports it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -28,14 +33,44 @@ logger = logging.getLogger(__name__)
 
 CHUNK_MAX_CARDS = 200
 
+# style -> renderer(obj_id=, kind=, filters=, options=) -> PDF bytes: a list (obj_id a meeting's) or a ledger
+# (a branch's, `filters` the ledger's filters or None) in that layout, with the job's options.
+STYLE_RENDERERS: dict[str, Callable[..., bytes]] = {}
+
+
+def style_renderer_register(style: str, renderer: Callable[..., bytes]) -> None:
+    STYLE_RENDERERS[style] = renderer
+
+
+def styled_job_create(*, user, style: str, options: dict, **job) -> PrintJob:
+    """Queue a list or ledger PDF in another layout: services.print_job_create (the same job, the same
+    queue and progress page), marked with its style and options before the transaction commits, so the
+    worker, which starts on commit, sees them."""
+    from .services import print_job_create
+
+    with transaction.atomic():
+        created = print_job_create(user=user, **job)
+        created.style, created.options = style, options
+        created.full_clean()
+        created.save(update_fields=["style", "options"])
+    return created
+
+
+def _part(job: PrintJob, kind: str, obj_id: int, extra) -> list:
+    """One part of a chunk: [kind, id, extra], or for a styled job [style, id, {kind, filters, options}]."""
+    if job.style == PrintJob.Style.STANDARD:
+        return [kind, obj_id, extra]
+    return [job.style, obj_id, {"kind": kind, "filters": extra, "options": job.options}]
+
 
 def plan_chunks(*, job: PrintJob) -> list[dict]:
     """The job's chunks: each {"parts": [[kind, object id, member ids or None], ...], "units": n}.
 
-    A ledger part carries the ledger's filters (a dict) in the third place instead of member ids."""
+    A ledger part carries the ledger's filters (a dict) in the third place instead of member ids; a part of a
+    styled job (the 公文 layout) is [style, object id, {"kind", "filters", "options"}] (`_part`)."""
     org = job.organization
     if job.kind == PrintJob.Kind.LEDGER and job.filters:
-        return [{"parts": [["ledger", org.pk, job.filters]], "units": 1}]
+        return [{"parts": [_part(job, "ledger", org.pk, job.filters)], "units": 1}]
     if job.kind == PrintJob.Kind.LEDGER:
         branch_ids = (
             RectificationItem.objects.filter(branch__path__startswith=org.path)
@@ -43,13 +78,13 @@ def plan_chunks(*, job: PrintJob) -> list[dict]:
             .values_list("branch_id", flat=True)
             .distinct()
         )
-        return [{"parts": [["ledger", bid, None]], "units": 1} for bid in dict.fromkeys(branch_ids)]
+        return [{"parts": [_part(job, "ledger", bid, None)], "units": 1} for bid in dict.fromkeys(branch_ids)]
     if job.meeting_id:  # the one meeting a page asked for
         pairs = [(job.meeting.branch, job.meeting)]
     else:
         pairs = selectors.print_branches(organization=org, year=job.year)
     if job.kind == PrintJob.Kind.LIST:
-        return [{"parts": [["list", meeting.pk, None]], "units": 1} for _branch, meeting in pairs]
+        return [{"parts": [_part(job, "list", meeting.pk, None)], "units": 1} for _branch, meeting in pairs]
     chunks: list[dict] = []
     current: dict = {"parts": [], "units": 0}
     for _branch, meeting in pairs:
@@ -82,6 +117,10 @@ def render_chunk(chunk: dict) -> bytes:
         elif kind == "ledger":
             filters = selectors.LedgerFilters(**extra) if extra else None
             outputs.append(pdfs.render_ledger(branch=Organization.objects.get(pk=obj_id), filters=filters))
+        elif kind in STYLE_RENDERERS:
+            outputs.append(STYLE_RENDERERS[kind](obj_id=obj_id, **extra))
+        else:
+            raise ValueError(f"no renderer for {kind!r} parts")
     if cards:
         # All cards of the chunk in one document: one font subset, one layout pass.
         outputs.append(pdfs.cards_doc(cards=cards, branch_name=cards[0].branch_name).render())
@@ -162,6 +201,8 @@ def job_fail(*, job_id: int, error: str) -> None:
 
 
 def filename_for(job: PrintJob) -> str:
+    if job.options.get("filename"):  # a styled job is named as its download would have been
+        return job.options["filename"]
     year = f"{job.year}年" if job.year else ""
     layout = pdfs.layout_suffix(job.layout) if job.kind == PrintJob.Kind.CARDS else ""
     return f"{job.organization.name}{year}{job.get_kind_display()}{layout}.pdf"

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branchlife.permissions import actor_of
 from branchlife.queue import enqueue_on_commit
+from meetings.models import ClaimedProblem, Criticism, Meeting, OpinionClaim, SelfReview, SelfReviewProblem
 
 from . import recurrence
 from .models import Evidence, FollowUpReview, ItemHistory, ItemProgress, PrintJob, Problem, RectificationItem
@@ -46,11 +47,30 @@ def problem_source_url(problem: Problem) -> str:
     anchor = SOURCE_ANCHORS.get(problem.source_kind)
     if not anchor or problem.source_id is None:
         return ""
-    try:
-        base = reverse("meetings:meeting_detail", args=[problem.meeting_id])
-    except NoReverseMatch:  # the meetings page may not exist (yet) in this checkout
-        return ""
+    base = reverse("meetings:meeting_detail", args=[problem.meeting_id])
     return f"{base}#{anchor}-{problem.source_id}"
+
+
+def problem_entries(*, meeting: Meeting) -> list[ProblemEntry]:
+    """For each member (and the committee, member None): criticisms received, problems claimed on the
+    spot, the submitted self-review's problems and the opinions they claimed, each with its source row."""
+    entries: list[ProblemEntry] = []
+    for c in Criticism.objects.filter(meeting=meeting, is_self=False).order_by("created_at", "id"):
+        entries.append(ProblemEntry(member_id=c.receiver_id, text=c.text, source_kind="criticism", source_id=c.pk))
+    for c in ClaimedProblem.objects.filter(meeting=meeting).order_by("created_at", "id"):
+        entries.append(ProblemEntry(member_id=c.member_id, text=c.text, source_kind="claimed", source_id=c.pk))
+    problems = SelfReviewProblem.objects.filter(
+        review__meeting=meeting, review__status__in=SelfReview.DONE_STATUSES
+    ).select_related("review").order_by("review__kind", "review__member_id", "position", "id")
+    for p in problems:
+        entries.append(
+            ProblemEntry(member_id=p.review.member_id, text=p.text, source_kind="self_review", source_id=p.pk, aspect=p.aspect)
+        )
+    # A claimed opinion's source is the claim (an integer id; opinions themselves have random keys).
+    claims = OpinionClaim.objects.filter(opinion__meeting=meeting, opinion__merged_into__isnull=True).select_related("opinion")
+    for claim in claims.order_by("id"):
+        entries.append(ProblemEntry(member_id=claim.member_id, text=claim.opinion.text, source_kind="opinion", source_id=claim.pk))
+    return entries
 
 
 @transaction.atomic

@@ -386,7 +386,7 @@ def test_the_meeting_service_refuses_a_supervisor_out_of_reach(demo_orgs):
     gaolan_supervisor = Supervisor.objects.get(user=demo_orgs.users["supervisor"])
     palace_meeting = MeetingFactory(branch=demo_orgs.orgs["palace"])
     with pytest.raises(ValidationError) as raised:
-        services.meeting_update(meeting=palace_meeting, supervisors=[gaolan_supervisor])
+        services.plan.meeting_update(meeting=palace_meeting, supervisors=[gaolan_supervisor])
     assert "supervisors" in raised.value.message_dict
     assert not palace_meeting.supervisors.exists()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -42,37 +41,13 @@ class Due:
 
 
 class Rule:
-    """One source of reminders. `requires` names what it reads ("module:attribute"); while any of it is
-    missing (another app not built yet) the rule is skipped and says so in the log."""
+    """One source of reminders: what it reads, it imports (notifications sits above the apps it reads)."""
 
     name: str = ""
     kinds: tuple[str, ...] = ()
-    requires: tuple[str, ...] = ()
     subject_model: str = ""  # "app_label.model", the object the reminders are about
 
-    def missing(self) -> list[str]:
-        absent = []
-        for ref in self.requires:
-            module_name, _, attr = ref.partition(":")
-            try:
-                module = importlib.import_module(module_name)
-            except ImportError:
-                absent.append(ref)
-                continue
-            if attr and not hasattr(module, attr):
-                absent.append(ref)
-        return absent
-
-    def available(self) -> bool:
-        absent = self.missing()
-        if absent:
-            logger.info("reminder rule %s skipped: %s does not exist yet", self.name, ", ".join(absent))
-            return False
-        return True
-
     def run(self, *, now: dt.datetime, subject: models.Model | None = None) -> list[Due]:
-        if not self.available():
-            return []
         return list(self.collect(now=now, today=timezone.localdate(now), subject=subject))
 
     def collect(self, *, now: dt.datetime, today: dt.date, subject: models.Model | None) -> Iterable[Due]:

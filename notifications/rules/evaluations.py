@@ -31,7 +31,6 @@ class BallotClosingRule(Rule):
     name = "ballot_closing"
     kinds = (Kind.BALLOT_CLOSING,)
     subject_model = "evaluations.evaluation"
-    requires = ("evaluations.selectors:open_evaluations", "evaluations.selectors:voters_not_voted")
 
     def collect(self, *, now, today, subject) -> Iterable[Due]:
         from evaluations.selectors import open_evaluations, voters_not_voted
@@ -68,7 +67,6 @@ class CorrectionEndsRule(Rule):
     name = "correction_ends"
     kinds = (Kind.CORRECTION_ENDS,)
     subject_model = "evaluations.handling"
-    requires = ("evaluations.selectors:correction_periods_ending",)
 
     def collect(self, *, now, today, subject) -> Iterable[Due]:
         from evaluations.selectors import correction_periods_ending

@@ -59,7 +59,6 @@ class FilingEventRule(Rule):
     name = "filing_event"
     kinds = (Kind.FILING_SUBMITTED, Kind.FILING_RETURNED, Kind.FILING_APPROVED)
     subject_model = "filings.filingevent"
-    requires = ("filings.models:FilingEvent",)
 
     def collect(self, *, now, today, subject) -> Iterable[Due]:
         from filings.models import FilingEvent

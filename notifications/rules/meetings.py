@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from meetings.selectors import self_reviews_missing, talk_coverage
+
 from ..models import Kind
 from .base import Due, Rule, due_soon_days, fmt_date, link, secretaries_by_branch, with_accounts
 
@@ -72,7 +74,6 @@ class OpinionsCloseRule(MeetingDeadlineRule):
     name = "opinions_close"
     field = "opinions_close_on"
     kind = Kind.OPINIONS_CLOSE
-    requires = ("meetings.models:Meeting", "meetings.models:Opinion")
 
     def recipients(self, meeting):
         from meetings.models import Opinion
@@ -101,10 +102,8 @@ class TalksDueRule(MeetingDeadlineRule):
     name = "talks_due"
     field = "talks_due_on"
     kind = Kind.TALKS_DUE
-    requires = ("meetings.models:Meeting", "meetings.selectors:talk_coverage")
 
     def recipients(self, meeting):
-        from meetings.selectors import talk_coverage
 
         todo: dict[int, tuple[object, list[str]]] = {}
 
@@ -144,10 +143,8 @@ class SelfReviewsDueRule(MeetingDeadlineRule):
     name = "self_reviews_due"
     field = "self_reviews_due_on"
     kind = Kind.SELF_REVIEW_DUE
-    requires = ("meetings.models:Meeting", "meetings.selectors:self_reviews_missing")
 
     def recipients(self, meeting):
-        from meetings.selectors import self_reviews_missing
 
         return [(m, "") for m in with_accounts(self_reviews_missing(meeting=meeting))]
 
@@ -169,7 +166,6 @@ class PlansDueRule(MeetingDeadlineRule):
     field = "rectification_plans_due_on"
     kind = Kind.PLANS_DUE
     before_meeting = False
-    requires = ("meetings.models:Meeting", "rectification.models:Problem")
 
     def recipients(self, meeting):
         from rectification.models import Problem

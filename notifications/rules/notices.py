@@ -15,6 +15,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meetings.selectors import talks_awaiting_confirmation
+
 from ..models import Kind
 from .base import Due, Rule, branch_members, fmt_date, fmt_time, link, lookback_start, with_accounts
 
@@ -47,7 +49,6 @@ class MeetingRule(Rule):
     """Notices to everyone on the branch's roll about an upcoming meeting that is not closed."""
 
     subject_model = "meetings.meeting"
-    requires = ("meetings.models:Meeting",)
 
     def meetings(self, *, today: dt.date, subject):
         from meetings.models import Meeting
@@ -149,7 +150,6 @@ class SelfReviewReviewedRule(Rule):
     name = "self_review_reviewed"
     kinds = (Kind.SELF_REVIEW_RETURNED, Kind.SELF_REVIEW_APPROVED)
     subject_model = "meetings.selfreview"
-    requires = ("meetings.models:SelfReview",)
 
     def collect(self, *, now, today, subject) -> Iterable[Due]:
         from meetings.models import SelfReview
@@ -193,7 +193,6 @@ class OpinionAnsweredRule(Rule):
     name = "opinion_answered"
     kinds = (Kind.OPINION_ANSWERED,)
     subject_model = "meetings.meeting"
-    requires = ("meetings.models:Opinion",)
 
     def collect(self, *, now, today, subject) -> Iterable[Due]:
         from meetings.models import Opinion
@@ -237,10 +236,8 @@ class TalkToConfirmRule(Rule):
     name = "talk_to_confirm"
     kinds = (Kind.TALK_TO_CONFIRM,)
     subject_model = "meetings.talk"
-    requires = ("meetings.selectors:talks_awaiting_confirmation",)
 
     def collect(self, *, now, today, subject) -> Iterable[Due]:
-        from meetings.selectors import talks_awaiting_confirmation
 
         talks = talks_awaiting_confirmation()
         if subject is not None:
@@ -269,7 +266,6 @@ class VotingOpenRule(Rule):
     name = "voting_open"
     kinds = (Kind.VOTING_OPEN,)
     subject_model = "evaluations.evaluation"
-    requires = ("evaluations.selectors:open_evaluations", "evaluations.selectors:voters_not_voted")
 
     def collect(self, *, now, today, subject) -> Iterable[Due]:
         from evaluations.selectors import open_evaluations, voters_not_voted
@@ -294,7 +290,6 @@ class ResultsPublishedRule(Rule):
     name = "results_published"
     kinds = (Kind.RESULTS_PUBLISHED,)
     subject_model = "evaluations.evaluation"
-    requires = ("evaluations.models:Candidate",)
 
     def collect(self, *, now, today, subject) -> Iterable[Due]:
         from evaluations.models import Candidate
@@ -328,7 +323,6 @@ class ItemEventRule(Rule):
     name = "item_events"
     kinds = (Kind.ITEM_ASSIGNED, Kind.ITEM_VERIFIED, Kind.ITEM_SENT_BACK)
     subject_model = "rectification.itemhistory"
-    requires = ("rectification.models:ItemHistory",)
 
     def collect(self, *, now, today, subject) -> Iterable[Due]:
         from rectification.models import ItemHistory

@@ -45,7 +45,6 @@ class RectificationItemRule(Rule):
         Kind.ITEM_ESCALATED,
     )
     subject_model = "rectification.rectificationitem"
-    requires = ("rectification.models:RectificationItem",)
 
     def collect(self, *, now, today, subject) -> Iterable[Due]:
         from rectification.models import RectificationItem
@@ -119,7 +118,6 @@ class FollowUpDueRule(Rule):
     name = "follow_up_due"
     kinds = (Kind.FOLLOW_UP_DUE,)
     subject_model = "rectification.rectificationitem"
-    requires = ("rectification.models:RectificationItem", "rectification.models:FollowUpReview")
 
     def collect(self, *, now, today, subject) -> Iterable[Due]:
         from django.db.models import Exists, OuterRef

@@ -48,7 +48,6 @@ class RhythmDueRule(Rule):
     name = "rhythm_due"
     kinds = (KIND,)
     subject_model = "organizations.organization"
-    requires = ("activities.rhythm:branch_rhythms", "activities.models:Activity")
 
     def collect(self, *, now, today, subject) -> Iterable[Due]:
         from activities.rhythm import State, add_months, branch_rhythms, month_start

@@ -21,9 +21,9 @@ REASON = "问题查摆还不够具体，请结合窗口服务补充两条。"
 def test_member_sees_what_happened_on_her_phone(journey):
     season, evaluation = office_vote_opens_today()
     yang = Member.objects.get(user__username="member")
-    review = meeting_services.self_review_get_or_create(meeting=evaluation.meeting, member=yang)
+    review = meeting_services.self_reviews.self_review_get_or_create(meeting=evaluation.meeting, member=yang)
     SelfReview.objects.filter(pk=review.pk).update(status=SelfReview.Status.SUBMITTED, submitted_at=timezone.now())
-    meeting_services.self_review_return(review=SelfReview.objects.get(pk=review.pk), comment=REASON)
+    meeting_services.self_reviews.self_review_return(review=SelfReview.objects.get(pk=review.pk), comment=REASON)
     Notification.objects.filter(recipient=yang.user).update(read_at=timezone.now())  # the demo's older ones
     call_command("scan_reminders", "--sync", stdout=io.StringIO())
     unread = Notification.objects.filter(recipient=yang.user, read_at__isnull=True)

@@ -51,3 +51,22 @@ def office_meeting(demo_orgs):
 
 def read_docx(response) -> docx.Document:
     return docx.Document(io.BytesIO(response.content))
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Print jobs write their files under a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def eager(settings, private_media):
+    """Celery tasks (the print job) run in the test's process."""
+    from branchlife.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = old

@@ -111,17 +111,22 @@ def test_the_meeting_pages_link_their_word_files(palace, login):
     assert reverse("documents:pdf", args=["report", palace.pk]) in html
     html = client.get(reverse("meetings:meeting_detail", args=[palace.pk])).content.decode()
     assert reverse("documents:docx", args=["record", palace.pk]) in html
+    assert reverse("documents:pdf", args=["record", palace.pk]) in html
     review = SelfReview.objects.get(meeting=palace, kind=SelfReview.Kind.COMMITTEE)
     html = client.get(reverse("meetings:selfreview_detail", args=[review.pk])).content.decode()
     assert reverse("documents:docx", args=["self-review", review.pk]) in html
+    assert reverse("documents:pdf", args=["self-review", review.pk]) in html and "公文版 PDF" in html
 
 
 def test_the_rectification_pages_link_their_word_files(office_meeting, login):
     client = login("secretary")
     html = client.get(reverse("rectification:problem_list", args=[office_meeting.pk])).content.decode()
     assert reverse("documents:docx", args=["problems", office_meeting.pk]) in html
+    assert reverse("documents:pdf", args=["problems", office_meeting.pk]) in html and "公文版 PDF" in html
     html = client.get(reverse("rectification:ledger", args=[office_meeting.branch_id]) + "?q=来电").content.decode()
     assert reverse("documents:docx", args=["ledger", office_meeting.branch_id]) + "?q=" in html
+    # the 公文 PDF is the ledger the page shows: its filters go with the link too
+    assert reverse("documents:pdf", args=["ledger", office_meeting.branch_id]) + "?q=" in html
 
 
 def test_a_member_sees_no_word_link_for_the_whole_record(palace, login, demo_orgs):

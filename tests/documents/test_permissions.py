@@ -1,4 +1,4 @@
-"""Whoever may see a page may download its Word file; nobody else (another branch's member, an ordinary
+"""Whoever may see a page may download its Word file and 公文 PDF; nobody else (another branch's member, an ordinary
 member for the whole record or the ledger)."""
 
 import pytest
@@ -16,20 +16,19 @@ def user_for(member):
 
 
 def _url(request, name):
-    """The download `name`, building only the data it needs (the demo's 安岳 meeting or 水阜镇's list)."""
-    if name in ("problems", "ledger"):
+    """The download `name`, building only the data it needs (the demo's 安岳 meeting or 水阜镇's list);
+    a name ending in _pdf is the 公文 PDF of the same document."""
+    base, fmt = (name[:-4], "pdf") if name.endswith("_pdf") else (name, "docx")
+    if base in ("problems", "ledger"):
         meeting = request.getfixturevalue("office_meeting")
-        return reverse("documents:docx", args=[name, meeting.pk if name == "problems" else meeting.branch_id])
+        return reverse(f"documents:{fmt}", args=[base, meeting.pk if base == "problems" else meeting.branch_id])
     palace = request.getfixturevalue("palace")
-    if name == "self_review":
+    if base == "self_review":
         review = SelfReview.objects.get(meeting=palace, kind=SelfReview.Kind.COMMITTEE)
-        return reverse("documents:docx", args=["self-review", review.pk])
-    return {
-        "report": reverse("documents:docx", args=["report", palace.pk]),
-        "report_pdf": reverse("documents:pdf", args=["report", palace.pk]),
-        "record": reverse("documents:docx", args=["record", palace.pk]),
-        "options": reverse("documents:options", args=["report", palace.pk]),
-    }[name]
+        return reverse(f"documents:{fmt}", args=["self-review", review.pk])
+    if base == "options":
+        return reverse("documents:options", args=["report", palace.pk])
+    return reverse(f"documents:{fmt}", args=[base, palace.pk])
 
 
 # url → (user, status): anyue is 安岳县青少年宫支部's secretary, secretary and member (杨丽) are 水阜镇机关党支部's,
@@ -39,10 +38,14 @@ TABLE = {
     "report": [("anyue", 200), ("member", 403), ("county", 403), ("supervisor", 403)],
     "report_pdf": [("anyue", 200), ("secretary", 403)],
     "record": [("anyue", 200), ("member", 403), ("county", 403)],
+    "record_pdf": [("anyue", 200), ("member", 403), ("county", 403)],
     "self_review": [("anyue", 200), ("secretary", 403)],
+    "self_review_pdf": [("anyue", 200), ("secretary", 403), ("member", 403)],
     "options": [("anyue", 200), ("member", 403)],
     "problems": [("secretary", 200), ("county", 200), ("supervisor", 200), ("member", 403), ("anyue", 403)],
+    "problems_pdf": [("secretary", 200), ("county", 200), ("supervisor", 200), ("member", 403), ("anyue", 403)],
     "ledger": [("secretary", 200), ("county", 200), ("member", 403), ("anyue", 403)],
+    "ledger_pdf": [("secretary", 200), ("county", 200), ("member", 403), ("anyue", 403)],
 }
 
 
@@ -56,6 +59,7 @@ def test_an_ordinary_member_gets_the_report_but_not_the_whole_record(request, pa
     client.force_login(user_for(demo_orgs.members["palace"]["程刚"]))
     assert client.get(_url(request, "report")).status_code == 200
     assert client.get(_url(request, "record")).status_code == 403
+    assert client.get(_url(request, "record_pdf")).status_code == 403
 
 
 def test_a_member_gets_their_own_self_review_and_not_anothers(palace, demo_orgs, client):
@@ -65,14 +69,16 @@ def test_a_member_gets_their_own_self_review_and_not_anothers(palace, demo_orgs,
     other = SelfReview.objects.get(meeting=palace, member=dong)
     assert client.get(reverse("documents:docx", args=["self-review", own.pk])).status_code == 200
     assert client.get(reverse("documents:docx", args=["self-review", other.pk])).status_code == 403
+    assert client.get(reverse("documents:pdf", args=["self-review", own.pk])).status_code == 200
+    assert client.get(reverse("documents:pdf", args=["self-review", other.pk])).status_code == 403
 
 
 def test_an_unknown_kind_or_object_is_404(palace, login):
     client = login("anyue")
     assert client.get(reverse("documents:docx", args=["minutes", palace.pk])).status_code == 404
     assert client.get(reverse("documents:docx", args=["report", 999999])).status_code == 404
-    # only the report has a 公文 PDF here; the list and ledger have their own PDFs in rectification
-    assert client.get(reverse("documents:pdf", args=["record", palace.pk])).status_code == 404
+    assert client.get(reverse("documents:pdf", args=["minutes", palace.pk])).status_code == 404
+    assert client.get(reverse("documents:pdf", args=["record", 999999])).status_code == 404
 
 
 def test_it_needs_a_login(office_meeting, client):

@@ -69,7 +69,7 @@ class Builder:
         """扫码测评 (issue 17): a meeting held today, `checked_in` of its n members scanned in (in a
         shuffled order), voting opened from the room."""
         from meetings.models import Attendance
-        from meetings.services import member_check_in
+        from meetings.services.record import member_check_in
 
         branch = self.branch()
         members = self.members(branch, n, with_users=with_users)

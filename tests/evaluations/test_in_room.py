@@ -11,7 +11,7 @@ from django.utils import timezone
 from evaluations import services
 from evaluations.models import Evaluation, Voter
 from meetings.models import Attendance, Meeting
-from meetings.services import member_check_in
+from meetings.services.record import member_check_in
 from organizations.models import Member
 
 GRADE_WORDS = ("优秀", "合格", "基本合格", "不合格", "好", "较好", "一般")

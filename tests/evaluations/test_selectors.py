@@ -54,10 +54,10 @@ def test_voters_default_to_the_members_present_when_the_meeting_knows_them(build
     members = build.members(branch, 4)
     now = timezone.now()
     meeting = Meeting.objects.create(branch=branch, year=2026, held_on=timezone.localdate(now))
-    with mock.patch("meetings.selectors.members_present", create=True, return_value=members[:2]):
+    with mock.patch("evaluations.services.members_present", return_value=members[:2]):
         ev = services.evaluation_create(meeting=meeting, opens_at=now, closes_at=now + dt.timedelta(days=1))
     assert {v.member_id for v in Voter.objects.filter(evaluation=ev)} == {m.pk for m in members[:2]}
     other = Meeting.objects.create(branch=branch, year=2025, held_on=timezone.localdate(now))
-    with mock.patch("meetings.selectors.members_present", create=True, return_value=None):
+    with mock.patch("evaluations.services.members_present", return_value=None):
         ev2 = services.evaluation_create(meeting=other, opens_at=now, closes_at=now + dt.timedelta(days=1))
     assert Voter.objects.filter(evaluation=ev2).count() == 4

@@ -90,7 +90,7 @@ def test_a_member_who_signs_is_recorded_as_the_author(meeting, people, login):
 
 
 def test_the_service_drops_author_details_of_an_anonymous_opinion(meeting, people):
-    opinion = services.opinion_submit(
+    opinion = services.opinions.opinion_submit(
         meeting=meeting, text="机关食堂浪费现象需要管一管", channel="member", is_anonymous=True,
         author_member=people["杨丽"], author_label="杨丽",
     )
@@ -111,7 +111,7 @@ def test_the_database_refuses_an_anonymous_row_with_an_author(meeting, people):
 def _submit_in_order(meeting, n=8) -> list[str]:
     texts = [f"第{i}条匿名意见建议" for i in range(n)]
     for text in texts:
-        services.opinion_submit(meeting=meeting, text=text, channel="public", is_anonymous=True)
+        services.opinions.opinion_submit(meeting=meeting, text=text, channel="public", is_anonymous=True)
     return texts
 
 

@@ -26,7 +26,7 @@ def test_it_records_attendance_and_counts_it(meeting, people, login):
         reasons={"马超": "在外务工", "谢勇": "住院"}, supervisors=[supervisor],
     )
     assert response.status_code == 302
-    summary = selectors.attendance_summary(meeting=meeting)
+    summary = selectors.record.attendance_summary(meeting=meeting)
     assert (summary.total, summary.present, summary.absent, summary.leave) == (28, 26, 1, 1)
     assert Attendance.objects.get(meeting=meeting, member=people["马超"]).reason == "在外务工"
     assert list(meeting.supervisors_present.all()) == [supervisor]
@@ -46,17 +46,17 @@ def test_it_warns_when_attendance_is_below_the_required_share(meeting, people, l
     post_attendance(login("secretary"), meeting, people, absent=absent, reasons={n: "出差" for n in absent})
     page = login("secretary").get(reverse("meetings:attendance", args=[meeting.pk])).content.decode()
     assert "到会率 78%，低于本支部要求的 80%" in page
-    summary = selectors.attendance_summary(meeting=meeting)
+    summary = selectors.record.attendance_summary(meeting=meeting)
     assert summary.below_required
     Attendance.objects.filter(member__name=absent[0]).update(status="present", reason="")
-    assert not selectors.attendance_summary(meeting=meeting).below_required  # 23/28 = 82 %
+    assert not selectors.record.attendance_summary(meeting=meeting).below_required  # 23/28 = 82 %
 
 
 def test_the_agenda_defaults_to_seed_002s_five_items_and_can_be_edited(meeting, login):
     client = login("secretary")
     page = client.get(reverse("meetings:attendance", args=[meeting.pk])).content.decode()
     assert not AgendaItem.objects.filter(meeting=meeting).exists()  # shown, not stored: GET never writes (issue 21)
-    items = services.agenda_default(meeting=meeting)
+    items = services.record.agenda_default(meeting=meeting)
     assert [a.kind for a in items] == ["committee_review", "member_reviews", "secretary_comments", "supervisor_comment", "closing"]
     assert "对每名党员进行讲评" in page
     data = {"agenda-TOTAL_FORMS": "6", "agenda-INITIAL_FORMS": "5", "agenda-MIN_NUM_FORMS": "0", "agenda-MAX_NUM_FORMS": "20"}

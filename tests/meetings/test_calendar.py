@@ -112,18 +112,18 @@ def test_the_uid_stays_and_the_sequence_grows_when_the_meeting_moves(timed, peop
     assert int(moved["SEQUENCE"]) == 1
     assert moved.decoded("DTSTART").replace(tzinfo=None) == dt.datetime.combine(days(22), dt.time(14, 30))
     # Saving without moving it keeps the sequence; a new place raises it.
-    services.meeting_update(meeting=timed, basis="安组通〔2026〕4号")
+    services.plan.meeting_update(meeting=timed, basis="安组通〔2026〕4号")
     assert int(event()["SEQUENCE"]) == 1
-    services.meeting_update(meeting=timed, place="村党群服务中心")
+    services.plan.meeting_update(meeting=timed, place="村党群服务中心")
     again = event()
     assert int(again["SEQUENCE"]) == 2 and str(again["LOCATION"]) == "村党群服务中心"
     assert str(again["UID"]) == uid
 
 
 def test_a_study_session_s_sequence_grows_when_it_moves(timed, people):
-    session = services.study_session_save(meeting=timed, attendees=[], held_on=days(2), topic="学习党章")
-    services.study_session_save(meeting=timed, attendees=[], session=session, held_on=days(2), topic="学习党章（二）")
-    services.study_session_save(meeting=timed, attendees=[], session=session, held_on=days(4), topic="学习党章（二）")
+    session = services.study.study_session_save(meeting=timed, attendees=[], held_on=days(2), topic="学习党章")
+    services.study.study_session_save(meeting=timed, attendees=[], session=session, held_on=days(2), topic="学习党章（二）")
+    services.study.study_session_save(meeting=timed, attendees=[], session=session, held_on=days(4), topic="学习党章（二）")
     event = events(parse(calendar.meeting_calendar(timed)))[f"study-{session.pk}@dangjian.example.cn"]
     assert int(event["SEQUENCE"]) == 1 and event.decoded("DTSTART") == days(4)
 

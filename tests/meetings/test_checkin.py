@@ -28,18 +28,18 @@ def test_before_the_meeting_day_nothing_of_the_room_can_be_recorded(meeting, peo
     assert not Attendance.objects.exists()
     assert "room-not-open" in client.get(reverse("meetings:record", args=[meeting.pk])).content.decode()
     with pytest.raises(Exception, match="当天起"):
-        services.criticism_add(meeting=meeting, text="工作作风不够扎实", receiver=people["杨丽"], giver=people["赵磊"])
+        services.record.criticism_add(meeting=meeting, text="工作作风不够扎实", receiver=people["杨丽"], giver=people["赵磊"])
     assert client.get(reverse("meetings:checkin_screen", args=[meeting.pk])).status_code == 409
     assert not Criticism.objects.exists()
 
 
 def test_bringing_the_date_forward_opens_the_room(meeting, people, login):
     today = timezone.localdate()
-    services.meeting_update(meeting=meeting, held_on=today, opinions_close_on=today, talks_due_on=today, self_reviews_due_on=today)
+    services.plan.meeting_update(meeting=meeting, held_on=today, opinions_close_on=today, talks_due_on=today, self_reviews_due_on=today)
     meeting.refresh_from_db()
     assert selectors.record_closed_reason(meeting=meeting) == ""
     assert meeting.calendar_sequence == 1  # the moved meeting is announced again (会议改期)
-    services.criticism_add(meeting=meeting, text="工作作风不够扎实", receiver=people["杨丽"], giver=people["赵磊"])
+    services.record.criticism_add(meeting=meeting, text="工作作风不够扎实", receiver=people["杨丽"], giver=people["赵磊"])
     page = login("secretary").get(reverse("meetings:attendance", args=[meeting.pk])).content.decode()
     assert "room-tools" in page and "投影签到二维码" in page
 
@@ -126,7 +126,7 @@ def test_the_secretary_corrects_the_roll_and_keeps_the_check_in(meeting_day, peo
     assert client.post(reverse("meetings:attendance", args=[meeting.pk]), data).status_code == 302
     row = Attendance.objects.get(member=people["杨丽"])
     assert (row.status, row.checked_in_via) == ("late", "qr")  # 迟到 needs no reason; the scan is kept
-    summary = selectors.attendance_summary(meeting=meeting)
+    summary = selectors.record.attendance_summary(meeting=meeting)
     assert (summary.present, summary.late, summary.leave) == (27, 1, 1)
     page = client.get(reverse("meetings:attendance", args=[meeting.pk])).content.decode()
     assert "扫码签到" in page and "迟到 1 人" in page

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from lifecycle import services as lifecycle_services
 from meetings import services
 from meetings.models import Attendance, ClaimedProblem, Criticism, OpinionClaim
 
@@ -55,7 +56,7 @@ def test_closing_turns_every_source_into_the_members_problem_list(held, people, 
 
 def test_each_problem_links_to_an_anchor_on_the_meeting_page(held, login):
     meeting, _sources = held
-    services.meeting_close(meeting=meeting)
+    lifecycle_services.meeting_close(meeting=meeting)
     page = login("secretary").get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
     for problem in Problem.objects.filter(meeting=meeting):
         url = rectification.problem_source_url(problem)
@@ -65,17 +66,17 @@ def test_each_problem_links_to_an_anchor_on_the_meeting_page(held, login):
 
 def test_closing_again_adds_only_new_sources(held, people):
     meeting, _sources = held
-    assert services.meeting_close(meeting=meeting).problems_created == 5
-    assert services.meeting_close(meeting=meeting).problems_created == 0
-    services.meeting_reopen(meeting=meeting)
+    assert lifecycle_services.meeting_close(meeting=meeting).problems_created == 5
+    assert lifecycle_services.meeting_close(meeting=meeting).problems_created == 0
+    services.record.meeting_reopen(meeting=meeting)
     Criticism.objects.create(meeting=meeting, giver=people["黄静"], receiver=people["赵磊"], text="材料报送出错")
-    assert services.meeting_close(meeting=meeting).problems_created == 1
+    assert lifecycle_services.meeting_close(meeting=meeting).problems_created == 1
     assert Problem.objects.filter(meeting=meeting).count() == 6
 
 
 def test_a_closed_record_is_read_only(held, people, login):
     meeting, sources = held
-    services.meeting_close(meeting=meeting)
+    lifecycle_services.meeting_close(meeting=meeting)
     client = login("secretary")
     assert client.get(reverse("meetings:record", args=[meeting.pk])).status_code == 403
     response = client.post(

@@ -29,7 +29,7 @@ def test_self_reviews_missing_lists_members_without_a_submitted_review(meeting, 
 def test_opinions_summary_counts(meeting):
     OpinionFactory(meeting=meeting, channel="box")
     OpinionFactory(meeting=meeting, channel="public", status="resolved", answer="好")
-    summary = selectors.opinions_summary(meeting=meeting)
+    summary = selectors.opinions.opinions_summary(meeting=meeting)
     assert {k: summary[k] for k in ("total", "answered", "resolved", "open")} == {"total": 2, "answered": 0, "resolved": 1, "open": 1}
     assert summary["by_channel"] == {"public": 1, "box": 1}
     assert summary["channel_labels"]["box"] == "意见箱"

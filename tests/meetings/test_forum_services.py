@@ -20,7 +20,7 @@ def demo_supervisor(demo_orgs):
 def save(meeting, **fields):
     data = {"held_on": days(-2), "topic": "党员群众座谈会", "member_participants": 12, "other_participants": 4}
     data.update(fields)
-    return services.forum_save(meeting=meeting, **data)
+    return services.forums.forum_save(meeting=meeting, **data)
 
 
 def test_it_saves_a_forum_with_its_supervisors(meeting, office, demo_supervisor):
@@ -64,9 +64,9 @@ def test_it_refuses_negative_counts(meeting):
 
 def test_moving_its_date_moves_its_opinions_and_answers_on_the_spot(meeting):
     forum = save(meeting, held_on=days(-3))
-    spot = services.forum_opinion_record(forum=forum, text="希望多组织学习观摩", answer="下月安排", status="answered")
-    later = services.forum_opinion_record(forum=forum, text="路灯坏了好几盏了")
-    services.opinion_answer(opinion=later, answer="已修好", status="resolved", by=None)
+    spot = services.forums.forum_opinion_record(forum=forum, text="希望多组织学习观摩", answer="下月安排", status="answered")
+    later = services.forums.forum_opinion_record(forum=forum, text="路灯坏了好几盏了")
+    services.opinions.opinion_answer(opinion=later, answer="已修好", status="resolved", by=None)
     save(meeting, forum=forum, held_on=days(-1))
     spot.refresh_from_db()
     later.refresh_from_db()
@@ -77,7 +77,7 @@ def test_moving_its_date_moves_its_opinions_and_answers_on_the_spot(meeting):
 def test_it_records_an_anonymous_opinion_answered_on_the_spot(meeting, people):
     forum = save(meeting, held_on=days(-2))
     secretary = people["李建国"]
-    opinion = services.forum_opinion_record(
+    opinion = services.forums.forum_opinion_record(
         forum=forum, text="党员活动日有时流于形式", category="organization", target_member=people["杨丽"],
         answer="下次主题党日结合中心工作", status="answered", by=secretary,
     )
@@ -90,10 +90,10 @@ def test_it_records_an_anonymous_opinion_answered_on_the_spot(meeting, people):
 
 def test_an_answer_without_a_status_is_an_answer_and_a_status_needs_an_answer(meeting):
     forum = save(meeting)
-    assert services.forum_opinion_record(forum=forum, text="会议通知太晚了", answer="以后提前三天").status == "answered"
-    assert services.forum_opinion_record(forum=forum, text="办事流程还比较繁琐").status == "open"
+    assert services.forums.forum_opinion_record(forum=forum, text="会议通知太晚了", answer="以后提前三天").status == "answered"
+    assert services.forums.forum_opinion_record(forum=forum, text="办事流程还比较繁琐").status == "open"
     with pytest.raises(ValidationError) as exc:
-        services.forum_opinion_record(forum=forum, text="党务公开栏更新不及时", status="resolved")
+        services.forums.forum_opinion_record(forum=forum, text="党务公开栏更新不及时", status="resolved")
     assert exc.value.message_dict["answer"] == ["请填写当场答复或办理情况。"]
     assert Opinion.objects.filter(forum=forum).count() == 2
 
@@ -108,14 +108,14 @@ def test_opinion_submit_keeps_a_forum_opinion_consistent(meeting, palace_meeting
     ]
     for kwargs, field in cases:
         with pytest.raises(ValidationError) as exc:
-            services.opinion_submit(meeting=meeting, text="座谈会上提的意见", **kwargs)
+            services.opinions.opinion_submit(meeting=meeting, text="座谈会上提的意见", **kwargs)
         assert field in exc.value.message_dict
     assert not Opinion.objects.exists()
 
 
 def test_the_database_refuses_a_forum_link_on_another_channel(meeting):
     forum = save(meeting)
-    opinion = services.opinion_submit(meeting=meeting, text="意见箱里的意见", channel="box")
+    opinion = services.opinions.opinion_submit(meeting=meeting, text="意见箱里的意见", channel="box")
     opinion.forum = forum
     with pytest.raises(ValidationError) as exc:
         opinion.full_clean()
@@ -127,8 +127,8 @@ def test_the_database_refuses_a_forum_link_on_another_channel(meeting):
 
 def test_deleting_a_forum_keeps_its_opinions(meeting):
     forum = save(meeting)
-    opinion = services.forum_opinion_record(forum=forum, text="希望多到困难户家里走走")
-    services.forum_delete(forum=forum)
+    opinion = services.forums.forum_opinion_record(forum=forum, text="希望多到困难户家里走走")
+    services.forums.forum_delete(forum=forum)
     opinion.refresh_from_db()
     assert not Forum.objects.exists()
     assert (opinion.forum_id, opinion.channel) == (None, "forum")
@@ -136,11 +136,11 @@ def test_deleting_a_forum_keeps_its_opinions(meeting):
 
 def test_correcting_an_answer_on_the_spot_keeps_its_day(meeting):
     forum = save(meeting, held_on=days(-3))
-    opinion = services.forum_opinion_record(forum=forum, text="希望多组织学习观摩", answer="下月安排", status="answered")
-    services.opinion_answer(opinion=opinion, answer="下月安排到先进村观摩学习", status="answered", by=None)
+    opinion = services.forums.forum_opinion_record(forum=forum, text="希望多组织学习观摩", answer="下月安排", status="answered")
+    services.opinions.opinion_answer(opinion=opinion, answer="下月安排到先进村观摩学习", status="answered", by=None)
     opinion.refresh_from_db()
     assert (opinion.answer, opinion.answered_on) == ("下月安排到先进村观摩学习", days(-3))
-    services.opinion_answer(opinion=opinion, answer="", status="open", by=None)
-    services.opinion_answer(opinion=opinion, answer="已安排", status="answered", by=None)
+    services.opinions.opinion_answer(opinion=opinion, answer="", status="open", by=None)
+    services.opinions.opinion_answer(opinion=opinion, answer="已安排", status="answered", by=None)
     opinion.refresh_from_db()
     assert opinion.answered_on == days(0)  # answered again after being reopened: today

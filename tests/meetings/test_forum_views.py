@@ -15,7 +15,7 @@ from .factories import days
 
 @pytest.fixture
 def forum(meeting):
-    return services.forum_save(
+    return services.forums.forum_save(
         meeting=meeting, held_on=days(-2), topic="机关党员座谈会", member_participants=18, other_participants=2,
         supervisors=list(meeting.supervisors.all()),
     )
@@ -63,7 +63,7 @@ def test_bad_input_is_refused_and_kept(meeting, login):
 
 def test_a_forum_is_edited_and_deleted(forum, login):
     client = login("secretary")
-    opinion = services.forum_opinion_record(forum=forum, text="希望多到困难户家里走一走")
+    opinion = services.forums.forum_opinion_record(forum=forum, text="希望多到困难户家里走一走")
     response = client.post(reverse("meetings:forum_edit", args=[forum.pk]), form_data(topic="改过的主题", supervisors=[]))
     forum.refresh_from_db()
     assert response.status_code == 302
@@ -108,8 +108,8 @@ def test_a_member_reads_the_forum_but_records_nothing(forum, login):
 
 
 def test_the_list_searches_filters_and_exports(forum, meeting, login):
-    services.forum_save(meeting=meeting, held_on=days(-5), topic="老党员座谈会", member_participants=4)
-    services.forum_opinion_record(forum=forum, text="会议通知太晚了", answer="以后提前三天", status="answered")
+    services.forums.forum_save(meeting=meeting, held_on=days(-5), topic="老党员座谈会", member_participants=4)
+    services.forums.forum_opinion_record(forum=forum, text="会议通知太晚了", answer="以后提前三天", status="answered")
     client = login("secretary")
     url = reverse("meetings:forum_list", args=[meeting.pk])
     response = client.get(url)
@@ -135,9 +135,9 @@ def test_the_meeting_navigation_and_the_opinions_page_link_the_forums(meeting, l
 def test_the_list_runs_a_fixed_number_of_queries(meeting, login, django_assert_num_queries, rows):
     supervisors = list(meeting.supervisors.all())
     for i in range(rows):
-        forum = services.forum_save(meeting=meeting, held_on=days(-1 - i % 5), topic=f"座谈会{i}", member_participants=3,
+        forum = services.forums.forum_save(meeting=meeting, held_on=days(-1 - i % 5), topic=f"座谈会{i}", member_participants=3,
                                     supervisors=supervisors)
-        services.forum_opinion_record(forum=forum, text=f"第{i}条座谈会意见")
+        services.forums.forum_opinion_record(forum=forum, text=f"第{i}条座谈会意见")
     client = login("secretary")
     url = reverse("meetings:forum_list", args=[meeting.pk])
     client.get(url)

@@ -5,6 +5,7 @@ import re
 
 from django.urls import reverse
 
+from lifecycle import selectors as lifecycle_selectors
 from meetings import selectors
 from meetings.models import Attendance, Opinion
 
@@ -65,7 +66,7 @@ def _passed(meeting):
 def test_a_meeting_whose_day_passed_without_attendance_reads_not_held(meeting, people):
     _passed(meeting)
     assert selectors.meeting_phase(meeting=meeting) == "已过会期，未召开"
-    phase = next(p for p in selectors.timeline(meeting=meeting) if p.key == "meeting")
+    phase = next(p for p in lifecycle_selectors.timeline(meeting=meeting) if p.key == "meeting")
     assert phase.status == "overdue" and "已过会期，未召开" in phase.summary
     Attendance.objects.create(meeting=meeting, member=people["马超"], status=Attendance.Status.PRESENT)
     assert selectors.meeting_phase(meeting=meeting) == "召开日期已过，尚未结束"  # held, not closed yet
@@ -89,8 +90,8 @@ def test_the_meeting_list_says_not_held(meeting, login):
 # ---------------------------------------------------------------- item 11: the opinions phase
 def test_the_opinions_phase_has_started_while_the_link_accepts_opinions(meeting):
     assert not Opinion.objects.filter(meeting=meeting).exists()
-    assert selectors.opinions_open(meeting=meeting)  # the public link answers
-    phase = next(p for p in selectors.timeline(meeting=meeting) if p.key == "opinions")
+    assert selectors.opinions.opinions_open(meeting=meeting)  # the public link answers
+    phase = next(p for p in lifecycle_selectors.timeline(meeting=meeting) if p.key == "opinions")
     assert phase.status == "in_progress"
     assert any("正在收集意见" in e for e in phase.extra)
 
@@ -98,6 +99,6 @@ def test_the_opinions_phase_has_started_while_the_link_accepts_opinions(meeting)
 def test_the_opinions_phase_stops_collecting_after_its_deadline(meeting):
     meeting.opinions_close_on = days(-1)
     meeting.save()
-    assert not selectors.opinions_open(meeting=meeting)
-    phase = next(p for p in selectors.timeline(meeting=meeting) if p.key == "opinions")
+    assert not selectors.opinions.opinions_open(meeting=meeting)
+    phase = next(p for p in lifecycle_selectors.timeline(meeting=meeting) if p.key == "opinions")
     assert phase.status == "overdue" and not any("正在收集意见" in e for e in phase.extra)

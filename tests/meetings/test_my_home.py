@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import selectors
+from lifecycle import selectors as lifecycle_selectors
 from meetings.models import Meeting, SelfReview
 from organizations.models import Member
 
@@ -173,7 +173,7 @@ def test_the_groups_sort_by_the_nearest_outstanding_deadline():
 
     def group(pk, *, held, talks=None, reviews=None, missing_talks=0, review_done=False):
         meeting = Meeting(pk=pk, held_on=held, talks_due_on=talks, self_reviews_due_on=reviews)
-        todos = selectors.MyTodos(meeting=meeting, member=me, talks_missing=[object()] * missing_talks)
+        todos = lifecycle_selectors.MyTodos(meeting=meeting, member=me, talks_missing=[object()] * missing_talks)
         todos.review = SelfReview(status="approved") if review_done else None
         return todos
 
@@ -182,7 +182,7 @@ def test_the_groups_sort_by_the_nearest_outstanding_deadline():
     later = group(3, held=days(9), talks=days(8), reviews=days(8), missing_talks=2)
     undated = group(4, held=None)
     done = group(5, held=days(1), talks=days(0), review_done=True)
-    ordered = sorted([done, undated, later, soon, overdue], key=selectors.urgency)
+    ordered = sorted([done, undated, later, soon, overdue], key=lifecycle_selectors.urgency)
     assert [g.meeting.pk for g in ordered] == [1, 2, 3, 4, 5]
     assert overdue.is_overdue and overdue.due == days(-2)
     assert soon.due == days(3) and not soon.is_overdue and later.due == days(8)

@@ -66,7 +66,7 @@ def test_the_secretary_sorts_assigns_and_merges(meeting, people, login):
     duplicate.refresh_from_db()
     assert duplicate.merged_into == first
     assert first.claims.filter(member=people["张伟"]).exists()  # the claim follows the merge
-    assert selectors.opinions_summary(meeting=meeting)["total"] == 1
+    assert selectors.opinions.opinions_summary(meeting=meeting)["total"] == 1
 
 
 def test_members_claim_and_unclaim(meeting, people, login):
@@ -97,7 +97,7 @@ def test_the_counts_by_channel_target_and_claimant(meeting, people):
     OpinionFactory(meeting=meeting, channel="box", status="answered", answer="已答复")
     OpinionFactory(meeting=meeting, channel="wechat", status="resolved", answer="已解决", target_kind="member", target_member=people["杨丽"])
     a.claims.create(member=people["李建国"], claimed_on=days(0))
-    stats = selectors.opinion_stats(meeting=meeting)
+    stats = selectors.opinions.opinion_stats(meeting=meeting)
     summary = stats["summary"]
     assert (summary["total"], summary["open"], summary["answered"], summary["resolved"], summary["claimed"]) == (3, 1, 1, 1, 1)
     assert summary["by_channel"] == {"box": 2, "wechat": 1}

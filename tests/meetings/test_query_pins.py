@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import Attendance, Criticism, SelfReview, Talk
-from organizations.models import Organization
+from meetings.models import Attendance, Criticism, Meeting, SelfReview, Talk
+from organizations.models import Organization, Supervisor
 from tests.organizations.factories import MemberFactory, UserFactory
 
 from .factories import MeetingFactory, OpinionFactory
@@ -76,3 +76,21 @@ def test_it_pins_the_secretarys_page(client, name, django_assert_num_queries):
     client.get(url)
     with django_assert_num_queries(PINS[name]):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.usefixtures("still_clock")
+@pytest.mark.parametrize("name", ["meetings:meeting_detail", "meetings:timeline", "meetings:record"])
+def test_a_rule_read_from_the_database_is_asked_once_a_page(client, name):
+    """A supervisor named on the meeting (not assigned to its branch): every link and button on the page asks
+    "is this user named on the meeting?", and the database is asked once (branchlife.permissions.Actor.remembered)."""
+    meeting, _secretary = branch_meeting(5)
+    supervisor = Supervisor.objects.create(user=UserFactory(), name="会议督导")
+    meeting.supervisors.add(supervisor)
+    client.force_login(supervisor.user)
+    url = reverse(name, args=[meeting.pk])
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    table = Meeting.supervisors.through._meta.db_table
+    asked = [q["sql"] for q in captured if table in q["sql"] and "supervisor_id" in q["sql"] and "LIMIT 1" in q["sql"]]
+    assert len(asked) == 1, asked

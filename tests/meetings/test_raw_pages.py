@@ -37,7 +37,7 @@ def copies(text: str) -> int:
 
 def test_after_the_purge_each_opinion_is_in_the_pages_once(meeting, client):
     submit_in_order(meeting, client)
-    assert services.opinions_purge() is True
+    assert services.opinions.opinions_purge() is True
     assert [copies(text) for text in TEXTS] == [1] * len(TEXTS)
     items = [item for page in pages(TABLE) for item in page["items"]]
     assert {item["flags"] for item in items} == {1} and {item["xmax"] for item in items} == {"0"}

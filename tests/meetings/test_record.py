@@ -149,7 +149,7 @@ def test_the_record_page_lists_present_members_first(meeting, people, login):
 def test_the_selector_groups_the_record_by_member(meeting, people):
     Criticism.objects.create(meeting=meeting, giver=people["赵磊"], receiver=people["杨丽"], text="一")
     ClaimedProblem.objects.create(meeting=meeting, member=people["杨丽"], text="二")
-    speakers, rec = selectors.speaker_records(meeting=meeting, members=selectors.meeting_members(meeting=meeting))
+    speakers, rec = selectors.record.speaker_records(meeting=meeting, members=selectors.plan.meeting_members(meeting=meeting))
     yang = next(s for s in speakers if s.member == people["杨丽"])
     zhao = next(s for s in speakers if s.member == people["赵磊"])
     assert [c.text for c in yang.received] == ["一"] and [c.text for c in yang.claims] == ["二"]

@@ -4,7 +4,8 @@ import subprocess
 import pytest
 from django.urls import reverse
 
-from meetings import demo, selectors
+from lifecycle import selectors as lifecycle_selectors
+from meetings import demo
 from meetings.models import Meeting
 
 
@@ -35,7 +36,7 @@ def test_it_shows_the_evaluation_result_when_there_is_one(palace, login, monkeyp
         "committee": [("good", "好", 6), ("fairly_good", "较好", 2)],
         "published": True,
     }
-    monkeypatch.setattr(selectors, "_evaluation_summary", lambda meeting: summary)
+    monkeypatch.setattr(lifecycle_selectors, "evaluation_summary", lambda meeting: summary)
     page = login("anyue").get(reverse("meetings:report", args=[palace.pk])).content.decode()
     # The grades are told once, under 四、民主评议党员情况, not again among the branch's facts.
     assert "评定结果为：“优秀”2名，“合格”6名" in page and "民主测评的结果是" not in page
@@ -43,7 +44,7 @@ def test_it_shows_the_evaluation_result_when_there_is_one(palace, login, monkeyp
 
 
 def test_without_an_evaluation_the_report_says_so(palace, login, monkeypatch):
-    monkeypatch.setattr(selectors, "_evaluation_summary", lambda meeting: None)
+    monkeypatch.setattr(lifecycle_selectors, "evaluation_summary", lambda meeting: None)
     page = login("anyue").get(reverse("meetings:report", args=[palace.pk])).content.decode()
     assert "民主评议结果尚未确定" in page
 
@@ -85,10 +86,10 @@ def test_with_the_evaluations_demo_the_report_has_2_excellent_and_6_qualified(de
 def test_the_report_counts_the_forums_held_and_what_they_gathered(palace, login):
     from meetings import services
 
-    forum = services.forum_save(meeting=palace, held_on=palace.held_on, topic="党员群众座谈会", member_participants=7,
+    forum = services.forums.forum_save(meeting=palace, held_on=palace.held_on, topic="党员群众座谈会", member_participants=7,
                                 other_participants=12)
-    services.forum_opinion_record(forum=forum, text="希望青少年宫周末多开放几个活动室。", answer="已调整开放时间", status="resolved")
-    services.forum_opinion_record(forum=forum, text="建议组织党员到社区开展志愿服务。")
+    services.forums.forum_opinion_record(forum=forum, text="希望青少年宫周末多开放几个活动室。", answer="已调整开放时间", status="resolved")
+    services.forums.forum_opinion_record(forum=forum, text="建议组织党员到社区开展志愿服务。")
     page = login("anyue").get(reverse("meetings:report", args=[palace.pk])).content.decode()
     assert "其中召开座谈会1场，党员7人次、群众等12人次参加，收集意见建议2条，当场答复或已经解决1条。" in page
 

@@ -1,4 +1,4 @@
-"""Issue 21: rules in their home. The talk-ownership rule lives in services.talk_save (not only in the
+"""Issue 21: rules in their home. The talk-ownership rule lives in services.talks.talk_save (not only in the
 form); GET never writes the default agenda; the record page's <option>s are built by the template."""
 
 import re
@@ -15,7 +15,7 @@ from .factories import days
 
 def test_talk_save_refuses_a_member_recording_others_talk(meeting, people):
     with pytest.raises(ValidationError) as exc:
-        services.talk_save(
+        services.talks.talk_save(
             meeting=meeting, member_a=people["赵磊"], member_b=people["黄静"], held_on=days(0), topics="别人的谈话",
             as_member=people["杨丽"],
         )
@@ -24,15 +24,15 @@ def test_talk_save_refuses_a_member_recording_others_talk(meeting, people):
 
 
 def test_talk_save_lets_a_member_record_their_own_talk_either_side(meeting, people):
-    services.talk_save(meeting=meeting, member_a=people["杨丽"], member_b=people["黄静"], held_on=days(0), topics="甲",
+    services.talks.talk_save(meeting=meeting, member_a=people["杨丽"], member_b=people["黄静"], held_on=days(0), topics="甲",
                        as_member=people["杨丽"])
-    services.talk_save(meeting=meeting, member_a=people["黄静"], member_b=people["杨丽"], held_on=days(0), topics="乙",
+    services.talks.talk_save(meeting=meeting, member_a=people["黄静"], member_b=people["杨丽"], held_on=days(0), topics="乙",
                        as_member=people["杨丽"])
     assert Talk.objects.count() == 2
 
 
 def test_the_talk_edit_view_passes_the_member_to_the_service(meeting, people, login):
-    talk = services.talk_save(meeting=meeting, member_a=people["杨丽"], member_b=people["黄静"], held_on=days(0), topics="甲")
+    talk = services.talks.talk_save(meeting=meeting, member_a=people["杨丽"], member_b=people["黄静"], held_on=days(0), topics="甲")
     client = login("member")
     # A forged member_a is ignored by the disabled field; a member_b that leaves 杨丽 out still fails in the service.
     response = client.post(reverse("meetings:talk_edit", args=[talk.pk]),
@@ -51,7 +51,7 @@ def test_a_get_never_stores_the_default_agenda(meeting_day, login, url):
 
 
 def test_a_planned_meeting_has_the_default_agenda(office):
-    meeting = services.meeting_create(branch=office, year=2026, kind="annual", theme="测试")
+    meeting = services.plan.meeting_create(branch=office, year=2026, kind="annual", theme="测试")
     assert AgendaItem.objects.filter(meeting=meeting).count() == 5
 
 

@@ -193,7 +193,7 @@ def test_a_late_save_from_the_same_browser_is_not_stale(meeting, login):
 def test_the_secretary_goes_from_one_review_to_the_next_without_the_list(meeting, people, login):
     """Issue 24 item 15: 28 reviews to read; after a decision the next submitted one opens, and each page
     links to the one before and after it in the list's order."""
-    from meetings.selectors import self_review_rows
+    from meetings.selectors.self_reviews import self_review_rows
 
     order = [m for m, _r in self_review_rows(meeting=meeting)]
     first, second, third = (SelfReviewFactory(meeting=meeting, member=m, status="submitted") for m in order[:3])

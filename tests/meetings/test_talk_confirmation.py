@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from lifecycle import selectors as lifecycle_selectors
 from meetings import selectors, services
 from meetings.models import Meeting, Talk, talk_awaiting_confirmation_q, talk_confirmer_q, talk_counts_q
 from organizations.models import Supervisor
@@ -215,17 +216,17 @@ def test_a_second_confirmation_changes_nothing_and_says_so(meeting, yang, zhao, 
     talk.refresh_from_db()
     assert talk.confirmed_at == first
     with pytest.raises(ValidationError, match="已经确认过了"):
-        services.talk_dispute(talk=talk, member=zhao, note="其实没谈")
+        services.talks.talk_dispute(talk=talk, member=zhao, note="其实没谈")
 
 
 def test_the_service_refuses_anyone_but_the_other_side(meeting, people, yang, zhao):
     talk = recorded_by_yang(meeting, yang, zhao)
     for member in (yang, people["李建国"]):
         with pytest.raises(ValidationError, match="只有谈话的另一方"):
-            services.talk_confirm(talk=talk, member=member, now=timezone.now())
+            services.talks.talk_confirm(talk=talk, member=member, now=timezone.now())
     unrecorded = TalkFactory(meeting=meeting, member_a=yang, member_b=people["黄静"])
     with pytest.raises(ValidationError, match="只有谈话的另一方"):
-        services.talk_confirm(talk=unrecorded, member=people["黄静"], now=timezone.now())
+        services.talks.talk_confirm(talk=unrecorded, member=people["黄静"], now=timezone.now())
     talk.refresh_from_db()
     assert talk.confirmed_at is None
 
@@ -260,7 +261,7 @@ def test_a_disputed_talk_does_not_count_and_the_secretary_and_the_recorder_see_w
 
 def test_others_who_read_the_talks_see_only_that_it_is_not_counted(meeting, people, yang, zhao, login):
     talk = recorded_by_yang(meeting, yang, zhao)
-    services.talk_dispute(talk=talk, member=zhao, note="私下的说明", now=timezone.now())
+    services.talks.talk_dispute(talk=talk, member=zhao, note="私下的说明", now=timezone.now())
     for who in ("county", "supervisor"):
         page = login(who).get(reverse("meetings:talk_list", args=[meeting.pk])).content.decode()
         assert "未计入" in page and "对方表示未进行" not in page and "私下的说明" not in page
@@ -268,7 +269,7 @@ def test_others_who_read_the_talks_see_only_that_it_is_not_counted(meeting, peop
 
 def test_editing_clears_the_answer_and_the_other_side_confirms_again(meeting, yang, zhao, as_zhao, login):
     talk = recorded_by_yang(meeting, yang, zhao)
-    services.talk_dispute(talk=talk, member=zhao, note="日期不对", now=timezone.now())
+    services.talks.talk_dispute(talk=talk, member=zhao, note="日期不对", now=timezone.now())
     response = login("member").post(
         reverse("meetings:talk_edit", args=[talk.pk]),
         {"member_b": zhao.pk, "held_on": days(-1).isoformat(), "topics": "交流窗口服务", "summary": "改了日期"},
@@ -281,15 +282,15 @@ def test_editing_clears_the_answer_and_the_other_side_confirms_again(meeting, ya
     [group] = as_zhao.get(reverse("meetings:my_home")).context["home"].groups
     assert group.talks_to_confirm == [talk]
 
-    services.talk_confirm(talk=talk, member=zhao, now=timezone.now())
-    services.talk_save(meeting=meeting, talk=talk, member_a=yang, member_b=zhao, held_on=days(-2), topics="再改")
+    services.talks.talk_confirm(talk=talk, member=zhao, now=timezone.now())
+    services.talks.talk_save(meeting=meeting, talk=talk, member_a=yang, member_b=zhao, held_on=days(-2), topics="再改")
     talk.refresh_from_db()
     assert talk.confirmed_at is None and member_pair(meeting, yang, zhao).state == "pending"
 
 
 def test_the_recorder_may_delete_a_disputed_talk(meeting, yang, zhao, login):
     talk = recorded_by_yang(meeting, yang, zhao)
-    services.talk_dispute(talk=talk, member=zhao, now=timezone.now())
+    services.talks.talk_dispute(talk=talk, member=zhao, now=timezone.now())
     assert login("member").post(reverse("meetings:talk_edit", args=[talk.pk]), {"delete": "1"}).status_code == 302
     assert not Talk.objects.filter(pk=talk.pk).exists()
 
@@ -302,12 +303,12 @@ def test_a_closed_meeting_s_talks_are_no_longer_confirmed(meeting, yang, zhao, a
     assert as_zhao.post(reverse("meetings:talk_dispute", args=[talk.pk])).status_code == 403
     talk.refresh_from_db()
     with pytest.raises(ValidationError, match="会议已结束"):
-        services.talk_confirm(talk=talk, member=zhao, now=timezone.now())
+        services.talks.talk_confirm(talk=talk, member=zhao, now=timezone.now())
     with pytest.raises(ValidationError, match="会议已结束"):
-        services.talk_dispute(talk=talk, member=zhao, note="", now=timezone.now())
+        services.talks.talk_dispute(talk=talk, member=zhao, note="", now=timezone.now())
     talk.refresh_from_db()
     assert talk.confirmed_at is None and talk.disputed_at is None
-    assert list(selectors.talks_to_confirm(member=zhao)) == []
+    assert list(selectors.talks.talks_to_confirm(member=zhao)) == []
 
 
 # ---------------------------------------------------------------- where coverage is shown
@@ -339,13 +340,13 @@ def test_the_timeline_and_readiness_count_a_pending_talk_as_not_done(meeting, ya
     Talk.objects.filter(pk=talk.pk).update(recorded_by=secretary.user)
     cov = selectors.talk_coverage(meeting=meeting)
     assert not cov.complete and not cov.missing and len(cov.pending) == 1
-    phase = next(p for p in selectors.timeline(meeting=meeting) if p.key == "talks")
+    phase = next(p for p in lifecycle_selectors.timeline(meeting=meeting) if p.key == "talks")
     assert phase.status != "done" and any("待对方确认" in e for e in phase.extra)
     with pytest.raises(ValidationError, match="待对方确认"):
-        services.meeting_mark_ready(meeting=meeting)
-    services.talk_confirm(talk=talk, member=talk.member_b, now=timezone.now())
+        services.plan.meeting_mark_ready(meeting=meeting)
+    services.talks.talk_confirm(talk=talk, member=talk.member_b, now=timezone.now())
     assert selectors.talk_coverage(meeting=meeting).complete
-    services.meeting_mark_ready(meeting=meeting)
+    services.plan.meeting_mark_ready(meeting=meeting)
     assert Meeting.objects.get(pk=meeting.pk).ready_at is not None
 
 
@@ -368,11 +369,11 @@ def test_talks_to_confirm_lists_what_the_member_still_has_to_answer(meeting, peo
     by_him = TalkFactory(meeting=meeting, member_a=zhao, member_b=yang, recorded_by=zhao.user)
     closed = MeetingFactory(branch=meeting.branch, closed_at=timezone.now())
     recorded_by_yang(closed, yang, zhao)
-    rows = list(selectors.talks_to_confirm(member=zhao))
+    rows = list(selectors.talks.talks_to_confirm(member=zhao))
     assert rows == [waiting]
-    assert list(selectors.talks_to_confirm(member=yang)) == [by_him]
+    assert list(selectors.talks.talks_to_confirm(member=yang)) == [by_him]
     assert confirmed not in rows and disputed not in rows
-    todos = selectors.my_todos(member=zhao, meeting=meeting)
+    todos = lifecycle_selectors.my_todos(member=zhao, meeting=meeting)
     assert todos.talks_to_confirm == rows
     every = {t.pk: t.confirmer_id for t in selectors.talks_awaiting_confirmation()}
     assert every == {waiting.pk: zhao.pk, by_him.pk: yang.pk}
@@ -429,6 +430,6 @@ def test_the_talk_list_costs_the_same_with_one_or_many_pending_talks(meeting, pe
 def test_confirmed_at_is_the_moment_given(meeting, yang, zhao):
     talk = recorded_by_yang(meeting, yang, zhao)
     moment = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
-    services.talk_confirm(talk=talk, member=zhao, now=moment)
+    services.talks.talk_confirm(talk=talk, member=zhao, now=moment)
     talk.refresh_from_db()
     assert talk.confirmed_at == moment and talk.counts

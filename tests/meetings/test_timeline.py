@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from lifecycle import selectors as lifecycle_selectors
 from meetings import services
 from meetings.models import SelfReview
 
@@ -25,23 +26,21 @@ def test_it_says_exactly_what_is_missing(meeting, people, login):
 
 
 def test_a_passed_deadline_turns_the_phase_overdue(meeting, people):
-    from meetings import selectors
 
     from .factories import days
 
     meeting.talks_due_on = days(-1)
     meeting.save()
     TalkFactory(meeting=meeting, member_a=people["李建国"], member_b=people["王秀兰"])
-    talks = next(p for p in selectors.timeline(meeting=meeting) if p.key == "talks")
+    talks = next(p for p in lifecycle_selectors.timeline(meeting=meeting) if p.key == "talks")
     assert talks.status == "overdue"
 
 
 def test_study_attendance_names_who_never_came(meeting, people):
-    from meetings import selectors
 
     session = StudySessionFactory(meeting=meeting)
     session.attendees.set([m for n, m in people.items() if n != "马超"])
-    study = next(p for p in selectors.timeline(meeting=meeting) if p.key == "study")
+    study = next(p for p in lifecycle_selectors.timeline(meeting=meeting) if p.key == "study")
     assert study.missing == ["马超"] and "27/28" in study.summary
 
 
@@ -64,10 +63,10 @@ def test_ready_without_a_reason_once_coverage_is_complete(meeting, people):
     meeting.save()
     committee = [m for m in people.values() if m.is_committee]
     with pytest.raises(ValidationError):
-        services.meeting_mark_ready(meeting=meeting)
+        services.plan.meeting_mark_ready(meeting=meeting)
     for i, a in enumerate(committee):
         for b in committee[i + 1:]:
             TalkFactory(meeting=meeting, member_a=a, member_b=b)
-    services.meeting_mark_ready(meeting=meeting)
+    services.plan.meeting_mark_ready(meeting=meeting)
     meeting.refresh_from_db()
     assert meeting.ready_at is not None and meeting.ready_note == ""

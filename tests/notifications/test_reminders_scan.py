@@ -1,7 +1,6 @@
 """The scan: derives what is due, records each reminder once, queues it, and re-queues what got stuck."""
 
 import datetime as dt
-import logging
 
 import pytest
 from django.core import mail
@@ -114,21 +113,6 @@ def test_it_hands_over_again_a_message_lost_by_the_broker(due_stuff, scan, setti
     assert Notification.objects.count() == 4
 
 
-def test_it_skips_a_rule_whose_source_does_not_exist_yet(due_stuff, scan, monkeypatch, caplog):
-    class FutureRule(Rule):
-        name = "future"
-        kinds = ("future",)
-        requires = ("nonexistent_app.selectors:whatever",)
-
-    from notifications import rules
-
-    monkeypatch.setattr(services, "RULES", [FutureRule(), *rules.RULES])
-    with caplog.at_level(logging.INFO, logger="notifications"):
-        result = scan(NOW)
-    assert result.skipped_rules == ["future"] and result.queued == 4
-    assert "nonexistent_app.selectors:whatever does not exist yet" in caplog.text
-
-
 def test_a_failing_rule_does_not_stop_the_others(due_stuff, scan, monkeypatch):
     class BrokenRule(Rule):
         name = "broken"
@@ -142,9 +126,3 @@ def test_a_failing_rule_does_not_stop_the_others(due_stuff, scan, monkeypatch):
     monkeypatch.setattr(services, "RULES", [BrokenRule(), *rules.RULES])
     result = scan(NOW)
     assert result.failed_rules == ["broken"] and result.queued == 4
-
-
-def test_every_rule_has_its_source_now():
-    from notifications.rules import RULES
-
-    assert {rule.name: rule.missing() for rule in RULES} == {rule.name: [] for rule in RULES}

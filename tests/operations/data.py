@@ -55,9 +55,9 @@ def season(*, voters: int = 8) -> Season:
 
     meeting, author = voting.meeting, voting.members[0]
     for text in ("会前学习流于形式，希望多结合实际", "支部活动通知太晚，请提前一周", "希望公开党费收缴情况"):
-        meetings.opinion_submit(meeting=meeting, text=text, channel=Opinion.Channel.MEMBER_ONLINE, is_anonymous=True,
+        meetings.opinions.opinion_submit(meeting=meeting, text=text, channel=Opinion.Channel.MEMBER_ONLINE, is_anonymous=True,
                                 author_member=author)
-    meetings.opinion_submit(meeting=meeting, text="建议书记多到村民小组走访", channel=Opinion.Channel.BOX, author_label="村民")
+    meetings.opinions.opinion_submit(meeting=meeting, text="建议书记多到村民小组走访", channel=Opinion.Channel.BOX, author_label="村民")
 
     actor = get_user_model().objects.create(username="backup-secretary")
     item = rectification.item_create(

@@ -1,3 +1,4 @@
+from lifecycle import demo as lifecycle_demo
 from meetings import demo as meetings_demo
 from meetings.models import Meeting
 from rectification import demo
@@ -15,6 +16,7 @@ def _snapshot():
 
 def _seeded(ctx):
     meetings_demo.seed(ctx)
+    lifecycle_demo.seed(ctx)  # the closed meetings' problem lists, as seed_demo runs it
     demo.seed(ctx)
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from rectification import pdfs, printing, services
-from rectification.models import PrintJob
+from rectification.models import PrintJob, Problem
 
 from .factories import ItemFactory, MeetingFactory, ProblemFactory
 
@@ -143,3 +143,33 @@ def test_only_cards_have_a_layout(demo_orgs):
     job = services.print_job_create(user=demo_orgs.users["county"], organization=demo_orgs.orgs["gaolan"],
                                     kind=PrintJob.Kind.LEDGER, layout=PrintJob.Layout.A4)
     assert job.layout == PrintJob.Layout.A6
+
+
+def test_a_list_job_in_another_layout_is_rendered_by_the_renderer_registered_for_it(
+    demo_orgs, county_problems, eager, django_capture_on_commit_callbacks, monkeypatch
+):
+    meeting = Problem.objects.filter(meeting__branch=demo_orgs.orgs["office"]).first().meeting
+    calls = []
+
+    def renderer(**part):
+        calls.append(part)
+        return pdfs.render_problem_list(meeting=meeting)
+
+    monkeypatch.setitem(printing.STYLE_RENDERERS, PrintJob.Style.GONGWEN, renderer)
+    options = {"red_header": True, "filename": "水阜镇机关党支部问题清单.pdf"}
+    with django_capture_on_commit_callbacks(execute=True):
+        job = printing.styled_job_create(user=demo_orgs.users["secretary"], style=PrintJob.Style.GONGWEN, options=options,
+                                         organization=meeting.branch, kind=PrintJob.Kind.LIST, meeting=meeting)
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    assert calls == [{"obj_id": meeting.pk, "kind": "list", "filters": None, "options": options}]
+    assert "公文版式" in str(job) and printing.filename_for(job) == "水阜镇机关党支部问题清单.pdf"
+
+
+def test_cards_come_in_no_other_style(demo_orgs):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        printing.styled_job_create(user=demo_orgs.users["county"], style=PrintJob.Style.GONGWEN, options={},
+                                   organization=demo_orgs.orgs["gaolan"], kind=PrintJob.Kind.CARDS)
+    assert not PrintJob.objects.exists()

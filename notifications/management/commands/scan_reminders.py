@@ -37,8 +37,6 @@ class Command(BaseCommand):
                 raise CommandError(f"--now {now!r} is not a date and time such as 2026-11-25T09:00")
             when = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
         result = reminders_scan(now=when, dry_run=dry_run)
-        for name in result.skipped_rules:
-            self.stderr.write(f"skipped rule {name}: its source does not exist yet")
         for name in result.failed_rules:
             self.stderr.write(self.style.ERROR(f"rule {name} failed; see the log"))
         if dry_run:

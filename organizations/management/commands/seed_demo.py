@@ -9,7 +9,7 @@ from organizations import demo
 # Each app that contributes demo data has `<app>/demo.py` with `seed(ctx)` and `reset(ctx)`; they seed in
 # this order and reset in the reverse one. The meetings app's `season_anchor(ctx)` tells the day the
 # demo's current season was built on (None when there is none yet).
-DEMO_APPS = ["accounts", "activities", "meetings", "evaluations", "rectification", "dashboard", "filings", "notifications"]
+DEMO_APPS = ["accounts", "activities", "meetings", "lifecycle", "evaluations", "rectification", "dashboard", "filings", "notifications"]
 
 
 def _modules():

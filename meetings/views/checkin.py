@@ -21,8 +21,8 @@ from django_ratelimit.decorators import ratelimit
 from branchlife.permissions import actor_of
 from branchlife.views import get_for_user
 
-from . import checkin, selectors, services
-from .models import Attendance, Meeting
+from .. import checkin, selectors, services
+from ..models import Attendance, Meeting
 
 GRANT_KEY = "checkin:{pk}"
 
@@ -33,7 +33,7 @@ def _roll(meeting: Meeting) -> dict:
         Attendance.objects.filter(meeting=meeting, checked_in_at__isnull=False)
         .select_related("member").order_by("checked_in_at", "id")
     )
-    summary = selectors.attendance_summary(meeting=meeting)
+    summary = selectors.record.attendance_summary(meeting=meeting)
     names = [a.member.name + (_("（远程）") if a.status == Attendance.Status.REMOTE else "") for a in rows]
     return {
         "checked_in_count": len(rows),
@@ -63,7 +63,7 @@ def checkin_screen(request, pk):
     """For the projector: the check-in QR (new every 30 seconds), the code read out to remote members,
     and the roll filling in."""
     meeting = get_for_user(request.user, "meetings.record_meeting", Meeting.objects.select_related("branch"), pk=pk)
-    reason = selectors.record_closed_reason(meeting=meeting)
+    reason = selectors.record.record_closed_reason(meeting=meeting)
     if reason:
         return render(request, "meetings/room_not_open.html", {"meeting": meeting, "reason": reason}, status=409)
     if request.GET.get("format") == "json":
@@ -103,10 +103,10 @@ def checkin_scan(request, pk, code):
     if not request.user.has_perm("meetings.view_meeting", meeting):
         return _result(request, None, error=_("你不是本支部党员，不能在本次会议签到。"), status=403)
     if request.method != "POST":
-        reason = selectors.record_closed_reason(meeting=meeting)
+        reason = selectors.record.record_closed_reason(meeting=meeting)
         return render(request, "meetings/checkin_confirm.html", {"meeting": meeting, "reason": reason})
     try:
-        row = services.member_check_in(meeting=meeting, member=actor_of(request.user).member, via=Attendance.Via.QR)
+        row = services.record.member_check_in(meeting=meeting, member=actor_of(request.user).member, via=Attendance.Via.QR)
     except ValidationError as exc:
         return _result(request, meeting, error="；".join(exc.messages), status=409)
     request.session.pop(GRANT_KEY.format(pk=meeting.pk), None)
@@ -135,12 +135,12 @@ def checkin_remote(request, pk):
             form.add_error("code", _("口令不对或已过期，请核对主持人刚宣读的口令。"))
         else:
             try:
-                row = services.member_check_in(meeting=meeting, member=actor_of(request.user).member, via=Attendance.Via.CODE)
+                row = services.record.member_check_in(meeting=meeting, member=actor_of(request.user).member, via=Attendance.Via.CODE)
             except ValidationError as exc:
                 form.add_error(None, "；".join(exc.messages))
             else:
                 return _result(request, meeting, attendance=row)
     return _result(
-        request, meeting, remote_form=form, error=selectors.record_closed_reason(meeting=meeting),
+        request, meeting, remote_form=form, error=selectors.record.record_closed_reason(meeting=meeting),
         status=400 if form.errors else 200,
     )

@@ -1,5 +1,6 @@
-"""The 优秀 quota as people state it ("30%", "1/3", "三分之一"), kept exact; no model imports, so that the
-models of both meetings and evaluations can use it (quota_columns) and evaluations.policy re-exports it."""
+"""The 优秀 quota as people state it ("30%", "1/3", "三分之一"), kept exact. The meeting's plan sets it and
+the evaluation copies it; no model imports, so that both apps' models use quota_columns (evaluations.policy
+re-exports it)."""
 
 from __future__ import annotations
 
