@@ -525,8 +525,8 @@ rules.add_perm(
 @rules.predicate
 def is_reviewer_of_filing(user, filing) -> bool:
     officer_org = actor_of(user).officer_org
-    reviewer = getattr(filing, "reviewer", None)
-    return bool(officer_org and reviewer and org_within(reviewer, officer_org))
+    # obj: a Filing (review_filing is asked of filings only), whose reviewer was fixed when it was first sent.
+    return bool(officer_org and filing is not None and org_within(filing.reviewer, officer_org))
 
 
 rules.add_perm("filings.view_filing", is_committee_of_branch | is_officer_over | is_superuser)

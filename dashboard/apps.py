@@ -43,3 +43,7 @@ class DashboardConfig(AppConfig):
         meeting = self.apps.get_model("meetings.Meeting")
         for through in (meeting.supervisors.through, meeting.supervisors_present.through):
             m2m_changed.connect(changed, sender=through, weak=False, dispatch_uid=f"dashboard-m2m-{through.__name__}")
+        # The per-node rollups' own receivers (items, follow-up reviews, members, the tree, supervisors).
+        from . import rollups
+
+        rollups.connect()

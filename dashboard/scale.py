@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from evaluations.models import (
@@ -108,12 +108,13 @@ class SeasonResult:
 class _Buffers:
     """Rows waiting for bulk_create, flushed per chunk of branches; each list is shuffled first."""
 
-    ORDER = [Opinion, OpinionClaim, Talk, Attendance, Criticism, MeetingComment, Meeting.supervisors_present.through,
+    ORDER = [Candidate, Opinion, OpinionClaim, Talk, Attendance, Criticism, MeetingComment, Meeting.supervisors_present.through,
              SelfReview, SelfReviewProblem, Voter, Ballot, BallotMark, PaperEntry,
              Problem, RectificationItem, FollowUpReview]
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, *, copy: bool = False):
         self.rng = rng
+        self.copy = copy and connection.vendor == "postgresql"
         self.rows: dict[type, list] = {m: [] for m in self.ORDER}
         self.item_problems: list[tuple[RectificationItem, Problem]] = []
         self.follow_ups: list[tuple[RectificationItem, FollowUpReview]] = []
@@ -121,14 +122,20 @@ class _Buffers:
         self.claims: list[OpinionClaim] = []
 
     def flush(self) -> None:
-        for model in (Opinion, OpinionClaim, Talk, Attendance, Criticism, MeetingComment,
+        for model in (Candidate, Opinion, OpinionClaim, Talk, Attendance, Criticism, MeetingComment,
                       Meeting.supervisors_present.through, Voter, Ballot, BallotMark, PaperEntry):
             rows = self.rows[model]
             if model in (Opinion, Ballot, BallotMark):
                 self.rng.shuffle(rows)  # no insertion order that could follow who wrote or voted what
-            model.objects.bulk_create(rows, batch_size=5000)
+            if self.copy:
+                copy_rows(model, rows)
+            else:
+                model.objects.bulk_create(rows, batch_size=5000)
             rows.clear()
-        SelfReview.objects.bulk_create(self.rows[SelfReview], batch_size=5000)
+        if self.copy and not self.review_problems:  # their ids are not needed
+            copy_rows(SelfReview, self.rows[SelfReview])
+        else:
+            SelfReview.objects.bulk_create(self.rows[SelfReview], batch_size=5000)
         for review, problem in self.review_problems:
             problem.review_id = review.pk
         SelfReviewProblem.objects.bulk_create([p for _r, p in self.review_problems], batch_size=5000)
@@ -146,6 +153,18 @@ class _Buffers:
         self.item_problems.clear()
         self.follow_ups.clear()
         self.review_problems.clear()
+
+
+def copy_rows(model, objs: list) -> None:
+    """Insert model instances through PostgreSQL's COPY (psycopg): what bulk_create does, without its
+    per-value SQL compilation — for rows whose ids nobody reads back (a province's lean season)."""
+    if not objs:
+        return
+    columns = [f for f in model._meta.concrete_fields if not (f.primary_key and f.get_internal_type().endswith("AutoField"))]
+    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:
+        for obj in objs:
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in columns])
 
 
 def _supervisors(rng: random.Random, county: Organization, branch_ids: list[int], prefix: str) -> list[Supervisor]:
@@ -175,7 +194,12 @@ def _supervisors(rng: random.Random, county: Organization, branch_ids: list[int]
 
 
 def build_season(*, county: Organization, branch_ids: list[int], year: int, seed: int = 2026,
-                 today: dt.date | None = None, officer_user=None) -> SeasonResult:
+                 today: dt.date | None = None, officer_user=None, lean: bool = False) -> SeasonResult:
+    """The season's rows for `branch_ids`. `lean` (a province: 30,000 branches in minutes) keeps every row
+    the dashboard counts — meetings, supervisors, opinions and claims, talks, self-reviews, attendance,
+    supervisors present, evaluations with their roster, final grades and participation, rectification
+    items and 回头看 — and leaves out what it does not: forums, criticisms, comments, the problems behind
+    self-reviews and items, and the ballots and their marks (anonymous, never read by the dashboard)."""
     rng = random.Random(seed)
     # Forums draw from their own stream, so that adding them left the rest of a seed's season unchanged.
     forum_rng = random.Random(f"forums-{seed}")
@@ -205,10 +229,11 @@ def build_season(*, county: Organization, branch_ids: list[int], year: int, seed
             named = [through(meeting_id=m.pk, supervisor_id=sup_of[bid]) for bid, m in meetings.items()
                      if bid in sup_of and (plans[bid] != "planning" or rng.random() < 0.5)]
             through.objects.bulk_create(named, batch_size=5000)
-            forums_of = _forums(forum_rng, meetings, plans, {t.meeting_id: t.supervisor_id for t in named}, members_of,
-                                today)
+            forums_of = {} if lean else _forums(
+                forum_rng, meetings, plans, {t.meeting_id: t.supervisor_id for t in named}, members_of, today
+            )
             result.forums += sum(len(f) for f in forums_of.values())
-            buffers = _Buffers(rng)
+            buffers = _Buffers(rng, copy=lean)
             evaluations: dict[int, tuple[Evaluation, str]] = {}
             for bid, meeting in meetings.items():
                 members = members_of.get(bid, [])
@@ -218,19 +243,27 @@ def build_season(*, county: Organization, branch_ids: list[int], year: int, seed
                 result.talks += _talks(rng, buffers, meeting, members, stage)
                 result.self_reviews += _reviews(rng, buffers, meeting, members, stage, today)
                 if stage == "held":
-                    _meeting_record(rng, buffers, meeting, members, sup_of.get(bid))
+                    _meeting_record(rng, buffers, meeting, members, sup_of.get(bid), lean=lean)
                     state = _pick(rng, EVALUATION_STATES)
                     if state != "none":
                         evaluations[bid] = (_evaluation(meeting, state, today), state)
             Evaluation.objects.bulk_create([e for e, _s in evaluations.values()], batch_size=2000)
             for bid, (evaluation, state) in evaluations.items():
-                b, m = _ballots(rng, buffers, evaluation, state, members_of.get(bid, []), entry_user)
+                if lean:
+                    _roster(rng, buffers, evaluation, state, members_of.get(bid, []))
+                    b = m = 0
+                else:
+                    b, m = _ballots(rng, buffers, evaluation, state, members_of.get(bid, []), entry_user)
                 result.ballots += b
                 result.marks += m
                 result.evaluations += 1
             for bid, meeting in meetings.items():
                 if plans[bid] == "held":
                     result.items += _items(rng, buffers, meeting, members_of.get(bid, []), today)
+            if lean:
+                buffers.review_problems.clear()
+                buffers.rows[Problem].clear()
+                buffers.item_problems.clear()
             buffers.flush()
             result.meetings += len(meetings)
             for stage in plans.values():
@@ -396,7 +429,8 @@ def _reviews(rng, buffers: _Buffers, meeting: Meeting, members, stage: str, toda
     return n
 
 
-def _meeting_record(rng, buffers: _Buffers, meeting: Meeting, members, supervisor_id: int | None) -> None:
+def _meeting_record(rng, buffers: _Buffers, meeting: Meeting, members, supervisor_id: int | None, *,
+                    lean: bool = False) -> None:
     """Attendance, the supervisor's presence and comment (点评), criticism and self-criticism."""
     present = []
     for mid, _post, in_service in members:
@@ -416,6 +450,9 @@ def _meeting_record(rng, buffers: _Buffers, meeting: Meeting, members, superviso
             MeetingComment(meeting=meeting, kind=MeetingComment.Kind.SUPERVISOR, supervisor_id=supervisor_id,
                            text="会前准备充分，批评开门见山；整改措施要再具体一些。")
         )
+    if lean:
+        buffers.rows[MeetingComment].clear()
+        return
     for mid in present:
         buffers.rows[Criticism].append(Criticism(meeting=meeting, giver_id=mid, receiver_id=mid, is_self=True,
                                                  text=rng.choice(PROBLEM_TEXTS)))
@@ -493,6 +530,27 @@ def _ballots(rng, buffers: _Buffers, evaluation: Evaluation, state: str, members
             c.appraisal = "能够发挥党员先锋模范作用。"
         Candidate.objects.bulk_update(cand_objs, ["suggested_grade", "final_grade", "appraisal"], batch_size=2000)
     return ballots, marks
+
+
+def _roster(rng, buffers: _Buffers, evaluation: Evaluation, state: str, members) -> None:
+    """A lean season's evaluation: the roster with final grades within the quota (when determined) and
+    the participation record; no ballots."""
+    candidates = [m for m, _post, in_service in members if in_service]
+    quota = excellent_quota(quota=evaluation.excellent_quota, candidates=len(candidates))
+    cap = quota if quota is not None else len(candidates)
+    determined = state in ("determined", "published")
+    excellent = min(cap, max(0, round(len(candidates) * rng.uniform(0.15, 0.3))))
+    for i, mid in enumerate(candidates):
+        grade = ""
+        if determined:
+            grade = Grade.EXCELLENT if i < excellent else Grade.BASIC if rng.random() < 0.04 else Grade.QUALIFIED
+        buffers.rows[Candidate].append(Candidate(evaluation=evaluation, member_id=mid, suggested_grade=grade, final_grade=grade))
+    turnout = rng.uniform(0.85, 1.0) if state != "open" else rng.uniform(0.2, 0.7)
+    for mid, _post, _s in members:
+        channel = ""
+        if rng.random() < turnout:
+            channel = Voter.Channel.PAPER if rng.random() < 0.3 else Voter.Channel.ONLINE
+        buffers.rows[Voter].append(Voter(evaluation=evaluation, member_id=mid, channel=channel))
 
 
 def _items(rng, buffers: _Buffers, meeting: Meeting, members, today: dt.date) -> int:

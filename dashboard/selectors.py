@@ -153,10 +153,26 @@ def ancestors_within(*, node: Organization, top: Organization | None) -> list[Or
 
 
 # ---------------------------------------------------------------- the grouped reads
-def in_season(node: Organization, season: Season, prefix: str = "meeting__") -> Q:
+@dataclass(frozen=True)
+class BranchSet:
+    """Some branches, read the way a node's subtree is: what dashboard.rollups counts again when only the
+    branches written to are stale (the same grouped reads, restricted to them)."""
+
+    ids: tuple[int, ...]
+
+
+def under(node: Organization | BranchSet, prefix: str = "branch") -> Q:
+    """Rows whose organization at `prefix` ("branch", "meeting__branch"; "" for Organization itself) lies
+    under `node`, or is one of a BranchSet's branches."""
+    if isinstance(node, BranchSet):
+        return Q(**{f"{prefix}_id__in" if prefix else "pk__in": node.ids})
+    return Q(**{f"{prefix}__path__startswith" if prefix else "path__startswith": node.path})
+
+
+def in_season(node: Organization | BranchSet, season: Season, prefix: str = "meeting__") -> Q:
     """Rows of the season's meetings under `node`, as plain join conditions (which PostgreSQL plans
     better than `meeting IN (subquery)` at county scale)."""
-    return Q(**{f"{prefix}year": season.year, f"{prefix}kind": season.kind, f"{prefix}branch__path__startswith": node.path})
+    return Q(**{f"{prefix}year": season.year, f"{prefix}kind": season.kind}) & under(node, f"{prefix}branch")
 
 
 def season_meetings(*, node: Organization, season: Season) -> QuerySet[Meeting]:
@@ -192,7 +208,7 @@ def _counts(qs: QuerySet) -> list[dict]:
 
 def _member_counts(node: Organization) -> dict[int, tuple[int, int]]:
     rows = (
-        Member.objects.filter(is_active=True, branch__path__startswith=node.path, branch__level=BRANCH)
+        Member.objects.filter(under(node), is_active=True, branch__level=BRANCH)
         .order_by()
         .values("branch_id")
         .annotate(n=Count("pk"), c=Count("pk", filter=Q(committee_post__in=Member.COMMITTEE_POSTS)))
@@ -502,7 +518,9 @@ def season_tallies(*, node: Organization, season: Season, recount: bool = False)
         # Stamped before counting, so that the age bounds what the counting may have missed.
         started = timezone.now()
         # A recount of most of the season is cheaper as the whole season than as a long IN list.
-        counted = _count_meetings(node, season, None if len(stale) * 2 > len(rows) else list(stale))
+        # (For a BranchSet, the branches written to, a short list of their stale meetings reads less.)
+        whole = len(stale) * 2 > len(rows) and not (isinstance(node, BranchSet) and len(stale) <= 50)
+        counted = _count_meetings(node, season, None if whole else list(stale))
         with transaction.atomic():
             free = set(
                 MeetingTally.objects.select_for_update(skip_locked=True)
@@ -525,7 +543,7 @@ def season_items(*, node: Organization, season: Season) -> QuerySet[Rectificatio
     condition = in_season(node, season)
     if season.kind == Meeting.Kind.ANNUAL:
         condition |= Q(meeting__isnull=True, created_at__year=season.year)
-    return RectificationItem.objects.filter(condition, branch__path__startswith=node.path)
+    return RectificationItem.objects.filter(condition, under(node))
 
 
 def _item_counts(node: Organization, season: Season, today: dt.date) -> dict[int, dict]:
@@ -698,13 +716,18 @@ def gc_paused():
             gc.enable()
 
 
-def _compute(*, node: Organization, season: Season, today: dt.date, refresh: bool) -> DashboardData:
-    now = timezone.now()
+def fold_rows(*, node: Organization | BranchSet, season: Season, today: dt.date, refresh: bool = False,
+              now: dt.datetime | None = None) -> tuple[dict[str, NodeInfo], dict[int, BranchRow]]:
+    """The finished row (figures, flags, score; not ranked) of every branch under `node` or of a
+    BranchSet, and the tree's nodes by path: the five grouped reads, folded in Python."""
+    now = now or timezone.now()
     nodes: dict[str, NodeInfo] = {}
     rows: dict[int, BranchRow] = {}
+    tree = Organization.objects.filter(under(node, ""))
+    if isinstance(node, BranchSet):
+        tree = tree.filter(level=BRANCH)
     for pk, name, path, depth, level, required in (
-        Organization.objects.filter(path__startswith=node.path).exclude(level=GROUP)
-        .order_by("path").values_list("pk", "name", "path", "depth", "level", "required_attendance_percent")
+        tree.exclude(level=GROUP).order_by("path").values_list("pk", "name", "path", "depth", "level", "required_attendance_percent")
     ):
         nodes[path] = NodeInfo(pk, name, path, depth, level)
         if level == BRANCH:
@@ -732,10 +755,17 @@ def _compute(*, node: Organization, season: Season, today: dt.date, refresh: boo
         flags.setdefault(m.branch_id, set()).update(
             _fold_meeting(row, m, members=row.members, committee=row.committee, tally=tallies.get(m.id), today=today, now=now)
         )
-    start = len(node.path)
     for bid, row in rows.items():
         row.flags = list(flags.get(bid, ()))
         finish(row)
+    return nodes, rows
+
+
+def _compute(*, node: Organization, season: Season, today: dt.date, refresh: bool) -> DashboardData:
+    now = timezone.now()
+    nodes, rows = fold_rows(node=node, season=season, today=today, refresh=refresh, now=now)
+    start = len(node.path)
+    for row in rows.values():
         row.parent_names = [
             nodes[row.path[:n]].name
             for n in range(start + Organization.steplen, len(row.path), Organization.steplen)
@@ -790,19 +820,78 @@ def _cached(node: Organization, season: Season, today: dt.date, part: str):
     return safely(lambda: cache.get(_cache_key(node, season, today, part, version)))
 
 
-def dashboard_data(*, node: Organization, season: Season, today: dt.date | None = None, use_cache: bool = True) -> DashboardData:
-    """compute_dashboard, cached (see the module docstring for the invalidation).
+@dataclass
+class RollupData:
+    """A node's figures from its rollups (dashboard.rollups): what DashboardData gives the list pages and
+    the exports, with `rows` paged in SQL instead of held in memory."""
+
+    node_pk: int
+    node_path: str
+    season: Season
+    today: dt.date
+    totals: Totals
+    children: list[ChildRow]
+    computed_at: dt.datetime | None
+
+    @property
+    def rows(self):
+        from .rollups import BranchRows
+
+        return BranchRows(node_path=self.node_path, season=self.season)
+
+    def row(self, branch_id: int) -> BranchRow | None:
+        return next((r for r in self.rows if r.id == branch_id), None)
+
+
+def dashboard_data(*, node: Organization, season: Season, today: dt.date | None = None,
+                   use_cache: bool = True) -> DashboardData | RollupData:
+    """compute_dashboard, cached (see the module docstring for the invalidation), for a branch; for any
+    other node its rollups, with the rows paged in SQL (RollupData).
 
     use_cache=False runs every read now (and refreshes the cache) — the pages' "重新统计" link."""
     today = today or timezone.localdate()
+    if node.level != BRANCH:
+        summary = dashboard_summary(node=node, season=season, today=today, use_cache=use_cache)
+        return RollupData(node.pk, node.path, season, today, summary.totals, summary.children, summary.computed_at)
     data = _cached(node, season, today, "rows") if use_cache else None
     return data if data is not None else _computed(node, season, today, use_cache, keep_rows=True)
 
 
 def dashboard_summary(*, node: Organization, season: Season, today: dt.date | None = None, use_cache: bool = True) -> DashboardSummary:
+    """The front page's figures: for a branch from compute_dashboard, for any other node from the rollups
+    of the node and its children (dashboard.rollups: a province reads a few dozen rows), cached."""
     today = today or timezone.localdate()
     summary = _cached(node, season, today, "summary") if use_cache else None
-    return summary if summary is not None else DashboardSummary.of(_computed(node, season, today, use_cache, keep_rows=False))
+    if summary is not None:
+        return summary
+    if node.level == BRANCH:
+        return DashboardSummary.of(_computed(node, season, today, use_cache, keep_rows=False))
+    version = data_version() if cache_seconds() > 0 else None
+    summary = rollup_summary(node=node, season=season, today=today, recount=not use_cache)
+    if version is not None:
+        key = _cache_key(node, season, today, "summary", version)
+        safely(lambda: cache.set(key, summary, cache_seconds()))
+    return summary
+
+
+def rollup_summary(*, node: Organization, season: Season, today: dt.date, recount: bool = False) -> DashboardSummary:
+    """The front page of a node that is not a branch, from the rollups (brought up to date first)."""
+    from . import rollups
+
+    top = rollups.refresh(node=node, season=season, today=today, recount=recount)
+    totals = rollups.totals_of(top.node[6]) if top.node else Totals()
+    children = []
+    for node_id, name, level, path, depth, is_branch, figures, score, *_rest in top.children:
+        info = NodeInfo(node_id, name, path, depth, level)
+        if is_branch:
+            child = Totals()
+            if figures:
+                child.add(rollups.row_of(node_id=node_id, name=name, path=path, figures=figures, score=score))
+        else:
+            child = rollups.totals_of(figures)
+        children.append(ChildRow(info, child))
+    computed_at = top.node[11] if top.node else None
+    return DashboardSummary(node.pk, season, today, totals, children, rollups.behind(node=node, season=season), computed_at)
 
 
 # ---------------------------------------------------------------- lists behind the indicators
@@ -816,9 +905,15 @@ SORTS = {
 }
 
 
-def branch_rows(*, data: DashboardData, flag: str = "", search: str = "", sort: str = "rank",
-                within: str = "") -> list[BranchRow]:
-    """The branches behind an indicator: `flag` is a key of scoring.FLAGS, or "behind" (any flag)."""
+def branch_rows(*, data: DashboardData | RollupData, flag: str = "", search: str = "", sort: str = "rank",
+                within: str = ""):
+    """The branches behind an indicator: `flag` is a key of scoring.FLAGS, or "behind" (any flag).
+
+    From a node's rollups (RollupData) a sequence whose count and pages are SQL (rollups.BranchRows)."""
+    if isinstance(data, RollupData):
+        from .rollups import BranchRows
+
+        return BranchRows(node_path=data.node_path, season=data.season, flag=flag, search=search, sort=sort, within=within)
     rows = data.rows
     if within:
         rows = [r for r in rows if r.path.startswith(within)]

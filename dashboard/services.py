@@ -7,10 +7,15 @@ import time
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import MeetingTally
+from meetings.models import Meeting
+
+from . import rollups
+from .models import MeetingTally, Rollup
+from .rollups import rollups_stale
 from .selectors import VERSION_KEY, safely
 
 
@@ -47,21 +52,52 @@ def dashboards_warm(*, today=None) -> int:
     from .selectors import Season, dashboard_summary, default_year, season_years
 
     today = today or timezone.localdate()
-    nodes = Organization.objects.filter(pk__in=Officer.objects.values("organization_id")).order_by("path")
+    # Deepest first: a county's rollups are brought up to date before the province sums them.
+    nodes = Organization.objects.filter(pk__in=Officer.objects.values("organization_id")).order_by("-depth", "path")
     warmed = 0
     for node in nodes:
         year = default_year(years=season_years(node=node), today=today)
-        dashboard_summary(node=node, season=Season(year=year, kind=Meeting.Kind.ANNUAL), today=today)
+        season = Season(year=year, kind=Meeting.Kind.ANNUAL)
+        if node.level != Organization.Level.BRANCH:
+            rollups_refresh(node=node, season=season, today=today)
+        dashboard_summary(node=node, season=season, today=today)
         warmed += 1
     return warmed
+
+
+def rollups_refresh(*, node, season, today) -> None:
+    """Bring a node's rollups up to date child by child (each child its own transaction, so that a
+    province's day-change recount holds no lock for long), then the node's own."""
+    from organizations.models import Organization
+
+    if node.numchild:
+        for child in node.get_children().exclude(level__in=[Organization.Level.GROUP, Organization.Level.BRANCH]):
+            rollups.refresh(node=child, season=season, today=today)
+    rollups.refresh(node=node, season=season, today=today)
 
 
 def tallies_stale(*, meetings: Q) -> int:
     """Mark the tallies of the meetings matching `meetings` (a Q on MeetingTally) stale: one UPDATE in
     the caller's transaction, so the mark commits (or rolls back) with the write that caused it.
 
-    Connected (dashboard.apps) to the save/delete signals of every model a tally counts."""
-    return MeetingTally.objects.filter(meetings).update(dirty=F("dirty") + 1)
+    Connected (dashboard.apps) to the save/delete signals of every model a tally counts. The rollups of
+    those meetings' branches (dashboard.rollups) are marked with them: on PostgreSQL in the same statement
+    (a data-modifying WITH), so a write pays no extra round trip."""
+    tallies = MeetingTally.objects.filter(meetings)
+    if connection.vendor != "postgresql":
+        branches = Meeting.objects.filter(pk__in=list(tallies.values_list("meeting_id", flat=True))).values("branch_id")
+        rollups_stale(branches=Q(node_id__in=branches))
+        return tallies.update(dirty=F("dirty") + 1)
+    ids, params = tallies.values("pk").query.sql_with_params()
+    tally, rollup, meeting = MeetingTally._meta.db_table, Rollup._meta.db_table, Meeting._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH t AS (UPDATE {tally} SET dirty = dirty + 1 WHERE meeting_id IN ({ids}) RETURNING meeting_id)"
+            f" UPDATE {rollup} SET dirty = dirty + 1 WHERE node_id IN"
+            f" (SELECT m.branch_id FROM {meeting} m JOIN t ON m.id = t.meeting_id)",
+            params,
+        )
+        return cursor.rowcount
 
 
 def _of_member(member) -> Q:
@@ -98,3 +134,4 @@ TALLIES_OF_MODEL: dict[str, Callable[[object], Q]] = {
 def tally_create(*, meeting_id: int) -> None:
     """A new meeting gets its (stale) tally at once, so that no write can miss it (see MeetingTally)."""
     MeetingTally.objects.get_or_create(meeting_id=meeting_id)
+

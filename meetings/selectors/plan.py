@@ -16,7 +16,7 @@ from ..models import Attendance, Meeting
 POST_ORDER = {post: i for i, post in enumerate(Member.COMMITTEE_POSTS)}
 
 
-def _member_order(m: Member):
+def member_order(m: Member):
     return (POST_ORDER.get(m.committee_post, len(POST_ORDER)), m.name, m.pk)
 
 
@@ -39,7 +39,7 @@ def meeting_list(*, user, search: str = "", year: int | None = None, kind: str =
 
 def meeting_members(*, meeting: Meeting) -> list[Member]:
     """The branch's members on the roll, secretary and committee first (the order of every table)."""
-    return sorted(Member.objects.filter(branch_id=meeting.branch_id, is_active=True), key=_member_order)
+    return sorted(Member.objects.filter(branch_id=meeting.branch_id, is_active=True), key=member_order)
 
 
 def current_meeting(*, member: Member) -> Meeting | None:

@@ -26,7 +26,7 @@ from ..models import (
     SelfReviewProblem,
 )
 from .opinions import opinion_list
-from .plan import _member_order, meeting_members
+from .plan import meeting_members, member_order
 from .self_reviews import earlier_texts
 
 
@@ -51,7 +51,7 @@ def members_present(*, meeting: Meeting) -> list[Member] | None:
     rows = list(Attendance.objects.filter(meeting=meeting).select_related("member"))
     if not rows:
         return None
-    return sorted((r.member for r in rows if r.status in Attendance.ATTENDED), key=_member_order)
+    return sorted((r.member for r in rows if r.status in Attendance.ATTENDED), key=member_order)
 
 
 @dataclass
@@ -229,7 +229,7 @@ def meeting_record(*, meeting: Meeting, user, see_all: bool) -> MeetingRecord:
         speakers = [s for s in speakers if me and s.member.pk == me.pk]
         for s in speakers:
             s.given = []  # what they said about others stays in the full record
-    rec.reviews = sorted(reviews, key=lambda r: (r.kind != SelfReview.Kind.COMMITTEE, _member_order(r.member) if r.member else ()))
+    rec.reviews = sorted(reviews, key=lambda r: (r.kind != SelfReview.Kind.COMMITTEE, member_order(r.member) if r.member else ()))
     rec.opinions = list(opinions)
     rec.agenda = agenda(meeting=meeting)
     rec.speakers = speakers

@@ -10,7 +10,7 @@ from organizations.models import Member
 
 from .. import quality
 from ..models import Criticism, Meeting, SelfReview, SelfReviewProblem
-from .plan import _member_order, meeting_members
+from .plan import meeting_members, member_order
 
 
 def self_review_rows(*, meeting: Meeting, members: list[Member] | None = None, status: str = "", search: str = ""):
@@ -59,7 +59,7 @@ def self_reviews_missing(*, meeting: Meeting) -> list[Member]:
         meeting=meeting, member_id=OuterRef("pk"), status__in=SelfReview.DONE_STATUSES
     )
     qs = Member.objects.filter(branch_id=meeting.branch_id, is_active=True).exclude(Exists(done))
-    return sorted(qs, key=_member_order)
+    return sorted(qs, key=member_order)
 
 
 def committee_review(*, meeting: Meeting) -> SelfReview | None:

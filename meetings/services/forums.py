@@ -14,7 +14,7 @@ from organizations.models import Member, Supervisor
 
 from .. import selectors
 from ..models import Forum, Meeting, Opinion
-from .opinions import _shuffle_day, opinion_answer, opinion_submit
+from .opinions import opinion_answer, opinion_submit, opinions_shuffle_day
 
 
 def _validate_forum(forum: Forum, supervisors: Sequence[Supervisor], today: dt.date) -> None:
@@ -65,7 +65,7 @@ def forum_save(
         Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
         Opinion.objects.filter(forum=forum, answered_on=old_day).update(answered_on=held_on)
         Opinion.objects.filter(forum=forum).update(received_on=held_on)
-        _shuffle_day(meeting_id=meeting.pk, day=held_on)
+        opinions_shuffle_day(meeting_id=meeting.pk, day=held_on)
     return forum
 
 

@@ -16,7 +16,7 @@ from organizations.models import Member
 from ..models import Forum, Meeting, Opinion, OpinionClaim, new_sort_key
 
 
-def _shuffle_day(*, meeting_id: int, day: dt.date) -> None:
+def opinions_shuffle_day(*, meeting_id: int, day: dt.date) -> None:
     """Rewrite the day's opinions of a meeting one by one in a random order.
 
     Each row gets a fresh random sort key, and the rows are written in that random order, so their
@@ -87,7 +87,7 @@ def opinion_submit(
     )
     opinion.full_clean()
     opinion.save(force_insert=True)
-    _shuffle_day(meeting_id=meeting.pk, day=opinion.received_on)
+    opinions_shuffle_day(meeting_id=meeting.pk, day=opinion.received_on)
     return opinion
 
 

@@ -2,12 +2,13 @@
 
 import pytest
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dashboard import scale
 from dashboard.models import MeetingTally
+from dashboard.services import tallies_stale
 from organizations.models import Officer, Organization
 from tests.organizations.factories import UserFactory
 
@@ -66,8 +67,11 @@ def test_it_runs_the_same_queries_for_10_and_100_branches(db, counts_at):
 
 
 # Session, user, the officer's authenticator (django-otp), the actor (member, officer, supervisor: one query
-# since issue 23, which also took the navigation badge to the cache), the years, the breadcrumb and the five reads of selectors.compute_dashboard (tree, members, meetings, tallies, items) when every
-# meeting's tally is current.
+# since issue 23, which also took the navigation badge to the cache), the years, the breadcrumb and the five
+# reads of the node's rollups (dashboard.rollups: the node's and its children's rows, the stale rows under
+# it, the ten branches furthest behind, the node's score counts for their ranks, their parents' names) when
+# every branch's rollup is current. (Before the rollups: the five grouped reads of
+# selectors.compute_dashboard; tests/dashboard/test_province.py pins a province's page.)
 FRONT_PAGE_QUERIES = 10
 AGGREGATE_READS = 5
 
@@ -91,7 +95,7 @@ def test_a_cached_front_page_runs_no_aggregate_query(db, client, settings, djang
 def stale_page_queries(client, branches: int) -> int:
     county = county_of(branches, client)
     client.get(reverse("dashboard:index"), {"year": YEAR})
-    MeetingTally.objects.update(dirty=F("dirty") + 1)  # every meeting written to since
+    tallies_stale(meetings=Q())  # every meeting written to since (the tallies and their branches' rollups)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(reverse("dashboard:index"), {"year": YEAR}).status_code == 200
     assert not MeetingTally.objects.filter(meeting__branch__path__startswith=county.path).exclude(clean=F("dirty")).exists()
