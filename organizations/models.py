@@ -52,7 +52,6 @@ class PeopleHistory(HistoricalRecords):
 class Organization(MP_Node):
     """A node of the party organization tree: 县委 → 乡镇党委 → (党总支) → 党支部 → 党小组."""
 
-
     class Level(models.TextChoices):
         COUNTY = "county", _("县（区）委")
         TOWNSHIP = "township", _("乡镇（街道）党委")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -15,8 +14,6 @@ from django.utils import timezone
 
 from branchlife.dates import cn_date
 from organizations.models import Member, Officer, Organization
-
-logger = logging.getLogger("notifications.rules")
 
 
 @dataclass(frozen=True)
