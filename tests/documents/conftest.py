@@ -65,8 +65,10 @@ def eager(settings, private_media):
     """Celery tasks (the print job) run in the test's process."""
     from branchlife.celery import app
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Read before the setting changes: the first read of app.conf in a process loads it from the settings,
+    # and reading it after would "restore" eager for every later test of this process.
     old = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = old
