@@ -15,6 +15,7 @@ from branchlife.http import client_ip_key
 from branchlife.views import apply_validation_error
 from organizations import accounts
 
+from . import backends
 from .forms import ActivationForm, CodeForm, ForgotForm, LoginForm
 
 
@@ -68,7 +69,7 @@ def activate(request):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=backends.PATH)
             messages.success(request, _("账号已激活。以后请用用户名 %(username)s 或手机号登录。") % {"username": user.get_username()})
             return redirect("home")
     who = accounts.person(found.user)

@@ -13,7 +13,7 @@ evaluation, each from CLIENTS threads, each voter once:
              connection health check Django runs first (`SELECT 1`). The design's own limit: no Python
              web framework at all, the same round trips and the same SQL;
 - minimum    the least a ballot needs: one transaction with the participation update, the ballot row and
-             its 30 marks in one multi-row INSERT.
+             its 30 marks in one INSERT (one array per column).
 Rounds alternate the order of the paths (A B C, C B A, …) so that a change in the machine's load hits all
 three; each figure is the median over the rounds, each ratio the median of the rounds' ratios. CPU per
 ballot is counted for every path: the benchmark client (this process), the database (the postmaster's
@@ -185,7 +185,7 @@ def build(voters: int) -> tuple[Evaluation, list[Member], dict[int, str]]:
     sessions = {}
     for member, user in zip(members, users, strict=True):
         s = SessionStore()
-        s[SESSION_KEY], s[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
+        s[SESSION_KEY], s[BACKEND_SESSION_KEY] = str(user.pk), "accounts.backends.ModelBackend"
         s[HASH_SESSION_KEY] = user.get_session_auth_hash()
         s[NOT_NEEDED_SESSION_KEY] = user.pk
         s.create()
@@ -351,10 +351,14 @@ def minimum_round(evaluation: Evaluation, voters: list[Member], cids: list[int],
     import psycopg
 
     v, b, m = (model._meta.db_table for model in (Voter, Ballot, BallotMark))
+    # As the app writes them: the marks as one array per column (a statement psycopg parses once), the keys
+    # from gen_random_uuid().
     marks_sql = (
-        f"INSERT INTO {m} (id, evaluation_id, candidate_id, grade, political, discipline, \"character\", role) VALUES "
-        + ", ".join(["(%s, %s, %s, %s, NULL, NULL, NULL, NULL)"] * len(cids))
+        f"INSERT INTO {m} (id, evaluation_id, candidate_id, grade, political, discipline, \"character\", role) "
+        "SELECT gen_random_uuid(), %s, r.candidate_id, r.grade, NULL, NULL, NULL, NULL "
+        "FROM unnest(%s::bigint[], %s::varchar[]) AS r(candidate_id, grade)"
     )
+    grades = [Grade.EXCELLENT if i < 3 else Grade.QUALIFIED for i in range(len(cids))]
 
     def cast(member, state):
         if "conn" not in state:
@@ -366,13 +370,11 @@ def minimum_round(evaluation: Evaluation, voters: list[Member], cids: list[int],
                 [evaluation.pk, member.pk],
             ).rowcount
             conn.execute(
-                f"INSERT INTO {b} (id, evaluation_id, is_valid, committee_grade, receipt_hash) VALUES (%s, %s, true, 'good', %s)",
-                [uuid.uuid4(), evaluation.pk, services.receipt_hash(services.receipt_code_new())],
+                f"INSERT INTO {b} (id, evaluation_id, is_valid, committee_grade, receipt_hash) "
+                "VALUES (gen_random_uuid(), %s, true, 'good', %s)",
+                [evaluation.pk, services.receipt_hash(services.receipt_code_new())],
             )
-            params = []
-            for i, cid in enumerate(cids):
-                params += [uuid.uuid4(), evaluation.pk, cid, Grade.EXCELLENT if i < 3 else Grade.QUALIFIED]
-            conn.execute(marks_sql, params)
+            conn.execute(marks_sql, [evaluation.pk, cids, grades])
         return "" if claimed == 1 else "not claimed"
 
     return run_clients(voters, cast, None)

@@ -46,7 +46,12 @@ def child(tree: Path, session_key: str, requests: int) -> dict:
     import django
 
     django.setup()
+    # The session names the password backend of the tree that runs: its path changed with issue 23
+    # (accounts.backends), and a session naming a backend the settings do not list is logged out.
+    from importlib import import_module
+
     from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY
     from django.contrib.auth.decorators import login_required
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
@@ -55,6 +60,10 @@ def child(tree: Path, session_key: str, requests: int) -> dict:
     from django.urls import include, path
 
     import branchlife
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    session[BACKEND_SESSION_KEY] = next(p for p in settings.AUTHENTICATION_BACKENDS if p.endswith(".ModelBackend"))
+    session.save()
 
     blank = engines["django"].from_string('{% extends "base.html" %}')
 
@@ -130,7 +139,7 @@ def build() -> tuple[str, object]:
         notification_create(recipient=user, title=f"基准通知{i}")
     # A database session: both trees read it (the cached_db engine falls back to the row on a miss).
     session = SessionStore()
-    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
+    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(user.pk), "accounts.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[NOT_NEEDED_SESSION_KEY] = user.pk  # a member needs no second factor (as after a real login)
     session[LAST_SEEN_SESSION_KEY] = int(time.time()) + 3600  # the idle stamp is not rewritten mid-round

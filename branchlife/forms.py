@@ -7,6 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from organizations.selectors import member_ids_named
+
 # C0 control characters other than tab and newline (a carriage return is turned into a newline first).
 # Nobody types them; pasted or posted on purpose they break exports (openpyxl refuses them), PDFs and
 # PostgreSQL (NUL).
@@ -80,6 +82,29 @@ class SearchField(forms.CharField):
 # error, and at the ends of Python's calendar converting to UTC or adding a day raises OverflowError.
 EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
+
+
+class MemberNameField(SearchField):
+    """A list filter's member, typed rather than picked from a dropdown of the whole branch (issue 23 item 5):
+    part of a name, or a member's id (what links carry), resolved by organizations.selectors.member_ids_named
+    to the matching ids of the branch the form sets as `branch` (one query, only when something is typed).
+    A name nobody in the branch has is this field's error; the text typed stays in the box and the form's
+    other filters still apply. The talks' 党员, the opinions' 针对 and 认领人 and the ledger's 责任人 use it."""
+
+    branch = None
+
+    def __init__(self, *, placeholder, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": placeholder, "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value) -> tuple[int, ...]:
+        text = super().clean(value)
+        if not text:
+            return ()
+        ids = member_ids_named(branch=self.branch, text=text)
+        if not ids:
+            raise ValidationError(_("本支部没有姓名包含“%(name)s”的党员。"), params={"name": text})
+        return ids
 
 
 class DateTimeField(forms.DateTimeField):

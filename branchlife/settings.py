@@ -154,7 +154,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -221,7 +221,7 @@ CACHE_BACKEND = os.getenv("CACHE_BACKEND", "locmem")
 if CACHE_BACKEND == "redis":
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "branchlife.cache.RedisCache",
             "LOCATION": os.getenv("CACHE_URL", REDIS_URL),
             # A cache that is down must not take pages down with it.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

@@ -6,11 +6,16 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .forms import search_term
+from .reads import CompiledGet
 
 
 def get_for_user(user, perm: str, queryset_or_model, **lookup):
-    """Fetch an object or 404; then 403 unless the permission module allows `perm` on it."""
-    obj = get_object_or_404(queryset_or_model, **lookup)
+    """Fetch an object or 404; then 403 unless the permission module allows `perm` on it. A CompiledGet
+    (branchlife.reads) stands for its queryset where a page is hot enough to keep the SQL compiled."""
+    if isinstance(queryset_or_model, CompiledGet):
+        obj = queryset_or_model.get_or_404(lookup["pk"])
+    else:
+        obj = get_object_or_404(queryset_or_model, **lookup)
     if not user.has_perm(perm, obj):
         raise PermissionDenied
     return obj

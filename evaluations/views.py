@@ -15,6 +15,7 @@ from branchlife import xlsx
 from branchlife.http import client_ip_key
 from branchlife.pdf import pdf_response, render_pdf
 from branchlife.permissions import actor_of
+from branchlife.reads import CompiledGet
 from branchlife.views import apply_validation_error, get_for_user, paginate
 from meetings.models import Meeting
 from organizations.models import Member
@@ -32,6 +33,7 @@ from .forms import (
     PublishForm,
     ReceiptForm,
     RosterForm,
+    ballot_posted,
 )
 from .models import Candidate, CommitteeGrade, Evaluation, Grade, Qualification, Status, Voter
 from .policy import default_correction_until
@@ -48,8 +50,12 @@ def _evaluations():
     return Evaluation.objects.select_related("meeting__branch")
 
 
+# Every evaluation page, the ballot's POST among them, starts by reading its evaluation: compiled once.
+_evaluation_by_pk = CompiledGet(_evaluations)
+
+
 def _get(request, perm: str, pk: int) -> Evaluation:
-    return get_for_user(request.user, perm, _evaluations(), pk=pk)
+    return get_for_user(request.user, perm, _evaluation_by_pk, pk=pk)
 
 
 # ---------------------------------------------------------------- list
@@ -260,27 +266,29 @@ def vote(request, pk):
     candidates = selectors.ballot_candidates(evaluation=evaluation)
     quota = selectors.ballot_quota(evaluation=evaluation, candidate_count=len(candidates))
     skip = None if evaluation.self_rating else member.pk
-    form = BallotForm(
-        request.POST if request.method == "POST" else None, evaluation=evaluation, candidates=candidates, skip_member_id=skip
-    )
-    # On a submission the service itself decides (open? on the roster? first vote?); the participation
-    # row is read only to explain a refusal or to show the page.
-    if request.method == "POST" and form.is_valid():
+    ballot = {"evaluation": evaluation, "candidates": candidates, "skip_member_id": skip}
+    form = None
+    # On a submission the service itself decides (open? on the roster? first vote? every value valid?); the
+    # form is built only to show the page or a refusal, and the participation row read only then.
+    if request.method == "POST":
         try:
             code = services.ballot_cast(
                 evaluation=evaluation,
                 member=member,
-                content=form.content(),
+                content=ballot_posted(request.POST, **ballot),
                 candidates={c.pk: c.member_id for c in candidates},
             )
         except ValidationError as exc:
-            apply_validation_error(form, exc)
+            form = BallotForm(request.POST, **ballot)
+            if form.is_valid():  # a value the form itself refuses is said in the form's words, as before
+                apply_validation_error(form, exc)
         else:
             # The code is rendered in this response only: never stored in the clear, never put in the
             # session or a message (both live in the database), never cached.
             response = render(request, "evaluations/receipt.html", {"evaluation": evaluation, "code": code})
             response["Cache-Control"] = "no-store"
             return response
+    form = form or BallotForm(None, **ballot)
     voter = selectors.voter_for(evaluation=evaluation, member=member)
     if voter is None:
         state = "not_on_roster"

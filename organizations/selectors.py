@@ -77,6 +77,20 @@ def member_list(*, branch: Organization, search: str = "", filters: dict | None 
     return qs.order_by("name", "id")
 
 
+MEMBER_IDS_NAMED_MAX = 200
+
+
+def member_ids_named(*, branch: Organization, text: str) -> tuple[int, ...]:
+    """The branch's members (on the roll or not: items, talks and opinions outlive a transfer) whose name
+    contains `text`, or the one whose id it is (links made when the filters were dropdowns). One query, at
+    most MEMBER_IDS_NAMED_MAX ids. Every "filter by member" box of a list uses it (issue 23 item 5): the
+    ledger's 责任人, the talks' 党员, the opinions' 针对 and 认领人."""
+    match = Q(name__icontains=text)
+    if text.isascii() and text.isdigit() and len(text) < 19:
+        match |= Q(pk=int(text))
+    return tuple(Member.objects.filter(match, branch=branch).values_list("pk", flat=True)[:MEMBER_IDS_NAMED_MAX])
+
+
 def supervisors_in_reach(*, branches) -> QuerySet[Supervisor]:
     """督导 who may be named on a meeting of one of these branches: those assigned to it, and those whose own
     organization is the branch or one above it (a county's supervisor for the county's branches). Anyone

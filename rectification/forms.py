@@ -3,7 +3,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchlife.forms import CleanTextMixin, ModelMultipleChoiceField, MultipleFileField, SearchField
+from branchlife.forms import (
+    CleanTextMixin,
+    MemberNameField,
+    ModelMultipleChoiceField,
+    MultipleFileField,
+    SearchField,
+)
 from organizations.models import Member
 
 from . import selectors, services
@@ -19,13 +25,8 @@ class LedgerFilterForm(forms.Form):
     q = SearchField(label=_("搜索"), widget=forms.TextInput(attrs={"placeholder": _("事项、措施或责任人")}))
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + RectificationItem.Status.choices)
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)
-    # Issue 23 item 5: a name typed (part of it is enough), not a dropdown of every member of the branch on
-    # every page; matched against the branch's members when the filter is used (one query). A member's id
-    # (links made before) still works.
-    person = forms.CharField(
-        label=_("责任人"), required=False, max_length=50,
-        widget=forms.TextInput(attrs={"placeholder": _("输入姓名"), "autocomplete": "off"}),
-    )
+    # Issue 23 item 5: a name typed (part of it is enough), not a dropdown of every member of the branch.
+    person = MemberNameField(label=_("责任人"), placeholder=_("输入姓名"))
     source = forms.ChoiceField(label=_("问题来源"), required=False, choices=[("", _("全部"))] + Problem.SourceKind.choices)
     sort = forms.ChoiceField(
         label=_("排序"),
@@ -41,16 +42,7 @@ class LedgerFilterForm(forms.Form):
 
     def __init__(self, *args, branch, **kwargs):
         super().__init__(*args, **kwargs)
-        self.branch = branch
-
-    def clean_person(self) -> tuple[int, ...]:
-        text = (self.cleaned_data.get("person") or "").strip()
-        if not text:
-            return ()
-        ids = selectors.member_ids_named(branch=self.branch, text=text)
-        if not ids:
-            raise ValidationError(_("本支部没有姓名包含“%(name)s”的党员。"), params={"name": text})
-        return ids
+        self.fields["person"].branch = branch
 
     def filters(self) -> selectors.LedgerFilters:
         if not self.is_bound:

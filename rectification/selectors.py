@@ -365,12 +365,3 @@ def print_jobs_of(*, user) -> QuerySet[PrintJob]:
 
 def members_of(*, branch: Organization) -> QuerySet[Member]:
     return Member.objects.filter(branch=branch, is_active=True).order_by("name", "id")
-
-
-def member_ids_named(*, branch: Organization, text: str) -> tuple[int, ...]:
-    """The branch's members (on the roll or not: items outlive a transfer) whose name contains `text`,
-    or the one whose id it is (the ledger's 责任人 filter, issue 23). One query."""
-    match = Q(name__icontains=text)
-    if text.isascii() and text.isdigit() and len(text) < 19:
-        match |= Q(pk=int(text))
-    return tuple(Member.objects.filter(match, branch=branch).values_list("pk", flat=True)[:200])

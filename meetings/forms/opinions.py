@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchlife.forms import CleanTextMixin, SearchField
+from branchlife.forms import CleanTextMixin, MemberNameField, SearchField
 from organizations.models import Member
 
 from ..models import Opinion
@@ -103,22 +103,38 @@ class OpinionFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("类别"), required=False, choices=[("", _("全部")), ("none", _("未分类"))] + Opinion.Category.choices
     )
-    target = forms.ChoiceField(label=_("针对"), required=False)
-    claimed = forms.ChoiceField(label=_("认领"), required=False)
+    # Issue 23 item 5: the fixed choices stay a select, the member is typed (no dropdown of the whole branch).
+    target = forms.ChoiceField(label=_("针对"), required=False, choices=[("", _("全部")), ("committee", _("支部班子"))])
+    target_name = MemberNameField(label=_("针对（姓名）"), placeholder=_("姓名"))
+    claimed = forms.ChoiceField(
+        label=_("认领"), required=False, choices=[("", _("全部")), ("no", _("无人认领")), ("yes", _("已有人认领"))]
+    )
+    claimed_name = MemberNameField(label=_("认领人（姓名）"), placeholder=_("姓名"))
 
-    def __init__(self, *args, members, **kwargs):
-        super().__init__(*args, **kwargs)
-        people = [(str(m.pk), m.name) for m in members]
-        self.fields["target"].choices = [("", _("全部")), ("committee", _("支部班子"))] + people
-        self.fields["claimed"].choices = [("", _("全部")), ("no", _("无人认领")), ("yes", _("已有人认领"))] + [
-            (k, _("%(name)s 认领的") % {"name": n}) for k, n in people
-        ]
+    # Links made when 针对 and 认领 listed every member carried the member's id there (?target=<id>).
+    LEGACY = {"target": "target_name", "claimed": "claimed_name"}
+
+    def __init__(self, data=None, *args, branch, **kwargs):
+        if data is not None and any(str(data.get(old, "")).isdigit() for old in self.LEGACY):
+            data = data.copy()
+            for old, new in self.LEGACY.items():
+                if str(data.get(old, "")).isdigit():
+                    data[new] = data.get(new) or data[old]
+                    data[old] = ""
+        super().__init__(data, *args, **kwargs)
+        self.fields["target_name"].branch = branch
+        self.fields["claimed_name"].branch = branch
 
     def filters(self) -> dict:
-        if not self.is_valid():
+        """selectors.opinions.opinion_list's filters; one that does not make sense is left out (its message
+        shows), the others apply."""
+        if not self.is_bound:
             return {}
+        self.is_valid()
         d = self.cleaned_data
         return {
-            "search": d["q"].strip(), "channel": d["channel"], "status": d["status"], "category": d["category"],
-            "target": d["target"], "claimed": d["claimed"],
+            "search": d.get("q") or "", "channel": d.get("channel") or "", "status": d.get("status") or "",
+            "category": d.get("category") or "", "target": d.get("target") or "",
+            "target_ids": d.get("target_name") or (), "claimed": d.get("claimed") or "",
+            "claimed_ids": d.get("claimed_name") or (),
         }

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchlife.forms import CleanTextMixin, SearchField
+from branchlife.forms import CleanTextMixin, MemberNameField, SearchField
 from organizations.models import Member
 
 from ..models import Talk
@@ -57,8 +57,16 @@ class TalkDisputeForm(CleanTextMixin, forms.Form):
 
 class TalkFilterForm(forms.Form):
     q = SearchField(label=_("搜索"), widget=forms.TextInput(attrs={"placeholder": _("姓名或主题")}))
-    member = forms.ChoiceField(label=_("党员"), required=False)
+    member = MemberNameField(label=_("党员"), placeholder=_("姓名"))
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, branch, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = [("", _("全部"))] + [(str(m.pk), m.name) for m in members]
+        self.fields["member"].branch = branch
+
+    def filters(self) -> dict:
+        """selectors.talks.talk_list's filters; one that does not make sense is left out (its message shows)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        d = self.cleaned_data
+        return {"search": d.get("q") or "", "member_ids": d.get("member") or ()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -17,8 +18,12 @@ from .plan import meeting_members
 
 def opinion_list(
     *, meeting: Meeting, search: str = "", channel: str = "", status: str = "", category: str = "",
-    target: str = "", claimed: str = "", include_merged: bool = False,
+    target: str = "", target_ids: Sequence[int] = (), claimed: str = "", claimed_ids: Sequence[int] = (),
+    include_merged: bool = False,
 ) -> QuerySet[Opinion]:
+    """The meeting's opinions in received order. `target`: "committee" (支部班子); `target_ids`: addressed to one
+    of these members; `claimed`: "no" / "yes"; `claimed_ids`: claimed by one of these members (the ids from
+    organizations.selectors.member_ids_named, what the filter's names matched)."""
     qs = Opinion.objects.filter(meeting=meeting).select_related("target_member", "author_member", "merged_into")
     qs = qs.prefetch_related(Prefetch("claims", queryset=OpinionClaim.objects.select_related("member").order_by("member__name")))
     if not include_merged:
@@ -35,14 +40,14 @@ def opinion_list(
         qs = qs.filter(category=category)
     if target == "committee":
         qs = qs.filter(target_kind=Opinion.Target.COMMITTEE)
-    elif target:
-        qs = qs.filter(target_member_id=target)
+    if target_ids:
+        qs = qs.filter(target_member_id__in=target_ids)
     if claimed == "no":
         qs = qs.filter(claims__isnull=True)
     elif claimed == "yes":
         qs = qs.filter(claims__isnull=False).distinct()
-    elif claimed.isdigit():
-        qs = qs.filter(claims__member_id=int(claimed))
+    if claimed_ids:  # a subquery: an opinion two of the matched members claimed is listed once
+        qs = qs.filter(pk__in=OpinionClaim.objects.filter(member_id__in=claimed_ids).values("opinion_id"))
     return qs.order_by("received_on", "sort_key")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -21,7 +22,9 @@ def talk_coverage(*, meeting: Meeting, members: list[Member] | None = None) -> t
     return talks.coverage(rules=talks.rules_of(meeting), members=members, talks=talk_rows)
 
 
-def talk_list(*, meeting: Meeting, search: str = "", member_id: int | None = None) -> QuerySet[Talk]:
+def talk_list(*, meeting: Meeting, search: str = "", member_ids: Sequence[int] = ()) -> QuerySet[Talk]:
+    """The meeting's talks, newest first; `member_ids` (organizations.selectors.member_ids_named, the filter's
+    党员 typed) keeps those where one of them is either side."""
     qs = Talk.objects.filter(meeting=meeting).select_related("member_a", "member_b")
     if search:
         qs = qs.filter(
@@ -30,8 +33,8 @@ def talk_list(*, meeting: Meeting, search: str = "", member_id: int | None = Non
             | Q(other_name__icontains=search)
             | Q(topics__icontains=search)
         )
-    if member_id:
-        qs = qs.filter(Q(member_a_id=member_id) | Q(member_b_id=member_id))
+    if member_ids:
+        qs = qs.filter(Q(member_a_id__in=member_ids) | Q(member_b_id__in=member_ids))
     return qs.order_by("-held_on", "-id")
 
 

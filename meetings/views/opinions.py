@@ -40,9 +40,8 @@ PUBLIC_POST_RATES = ("5/10m", "30/d")
 @login_required
 def opinion_list(request, pk):
     meeting = get_for_user(request.user, "meetings.view_opinions", Meeting.objects.select_related("branch"), pk=pk)
-    members = selectors.plan.meeting_members(meeting=meeting)
-    form = OpinionFilterForm(request.GET or None, members=members)
-    opinions = selectors.opinions.opinion_list(meeting=meeting, **(form.filters() if request.GET else {}))
+    form = OpinionFilterForm(request.GET or None, branch=meeting.branch)
+    opinions = selectors.opinions.opinion_list(meeting=meeting, **form.filters())
     page = paginate(request, opinions, per_page=50)
     member = request_member(request)
     for o in page:
@@ -64,9 +63,8 @@ def opinion_list(request, pk):
 @login_required
 def opinion_export(request, pk):
     meeting = get_for_user(request.user, "meetings.view_opinions", Meeting.objects.select_related("branch"), pk=pk)
-    members = selectors.plan.meeting_members(meeting=meeting)
-    form = OpinionFilterForm(request.GET or None, members=members)
-    opinions = selectors.opinions.opinion_list(meeting=meeting, **(form.filters() if request.GET else {}))
+    form = OpinionFilterForm(request.GET or None, branch=meeting.branch)
+    opinions = selectors.opinions.opinion_list(meeting=meeting, **form.filters())
     see_authors = request.user.has_perm("meetings.view_opinion_authors", meeting)
     rows = []
     for o in opinions:

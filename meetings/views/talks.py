@@ -25,13 +25,10 @@ def talk_list(request, pk):
     meeting = get_for_user(request.user, "meetings.view_talks", Meeting.objects.select_related("branch"), pk=pk)
     members = selectors.plan.meeting_members(meeting=meeting)
     coverage = selectors.talks.talk_coverage(meeting=meeting, members=members)
-    form = TalkFilterForm(request.GET or None, members=members)
-    search = member_id = None
-    if request.GET and form.is_valid():
-        search = form.cleaned_data["q"].strip()
-        member_id = int(form.cleaned_data["member"]) if form.cleaned_data["member"] else None
+    form = TalkFilterForm(request.GET or None, branch=meeting.branch)
+    filters = form.filters()
     talk_rows = list(selectors.talks.talk_list(meeting=meeting))
-    listed = list(selectors.talks.talk_list(meeting=meeting, search=search or "", member_id=member_id)) if (search or member_id) else talk_rows
+    listed = list(selectors.talks.talk_list(meeting=meeting, **filters)) if any(filters.values()) else talk_rows
     listed = selectors.talks.talk_rows_with_state(meeting=meeting, talk_rows=listed, user=request.user)
     matrix = selectors.talks.coverage_matrix(meeting=meeting, members=members, coverage=coverage, talk_rows=talk_rows)
     return render(

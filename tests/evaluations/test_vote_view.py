@@ -14,6 +14,11 @@ def _post_data(ev, *, excellent=(), committee="good"):
     return data
 
 
+def _nothing_cast(ev, member):
+    assert not Ballot.objects.exists()
+    assert Voter.objects.get(evaluation=ev, member=member).channel == ""
+
+
 def test_it_shows_a_phone_ballot_with_the_live_counter(build, client):
     ev = build.evaluation(n=8, with_users=True)
     client.force_login(ev.members[0].user)
@@ -53,8 +58,7 @@ def test_it_refuses_over_the_quota_and_keeps_the_choices(build, client):
     for c in Candidate.objects.filter(evaluation=ev):
         assert f'id="g_{c.pk}_{data[f"g_{c.pk}"]}" value="{data[f"g_{c.pk}"]}" autocomplete="off" checked' in page
     assert 'id="committee_fair" value="fair" autocomplete="off" checked' in page
-    assert not Ballot.objects.exists()
-    assert Voter.objects.get(evaluation=ev, member=ev.members[0]).channel == ""
+    _nothing_cast(ev, ev.members[0])
 
 
 def test_it_refuses_a_second_vote_through_the_page(build, client):
@@ -127,5 +131,51 @@ def test_a_ballot_left_longer_than_the_idle_limit_is_not_cast(build, client, set
     time_machine.move_to(start + dt.timedelta(minutes=31), tick=False)
     response = client.post(url, _post_data(ev))
     assert response.status_code == 302 and response.url == f"{reverse('login')}?next={url}"
-    assert not Ballot.objects.exists()
-    assert Voter.objects.get(evaluation=ev, member=ev.members[0]).channel == ""
+    _nothing_cast(ev, ev.members[0])
+
+
+def test_a_value_the_form_refuses_is_said_in_its_words_and_nothing_is_cast(build, client):
+    # The vote reads the ballot straight from the POST (forms.ballot_posted) and lets ballot_cast check it;
+    # a code the form would refuse must be refused there too, with the form's message, and choices kept.
+    ev = build.evaluation(n=8, with_users=True)
+    client.force_login(ev.members[0].user)
+    data = _post_data(ev)
+    first = Candidate.objects.filter(evaluation=ev).order_by("pk").first()
+    data[f"g_{first.pk}"] = "outstanding"
+    response = client.post(reverse("evaluations:vote", args=[ev.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "选项无效。" in page and "等次无效。" not in page
+    assert 'id="committee_good" value="good" autocomplete="off" checked' in page
+    _nothing_cast(ev, ev.members[0])
+
+
+def test_a_ballot_missing_grades_is_refused_with_the_services_words(build, client):
+    ev = build.evaluation(n=8, with_users=True)
+    client.force_login(ev.members[0].user)
+    data = _post_data(ev)
+    left_out = Candidate.objects.filter(evaluation=ev).order_by("pk")[:2]
+    for c in left_out:
+        del data[f"g_{c.pk}"]
+    page = client.post(reverse("evaluations:vote", args=[ev.pk]), data).content.decode()
+    assert "还有 2 位党员未选择等次" in page
+    _nothing_cast(ev, ev.members[0])
+
+
+def test_the_lean_read_of_a_ballot_is_the_forms_read(build, rf):
+    from evaluations.forms import BallotForm, ballot_posted
+    from evaluations.models import Qualification
+
+    ev = build.evaluation(n=6, with_users=True, with_qualifications=True)
+    candidates = list(Candidate.objects.filter(evaluation=ev).select_related("member").order_by("pk"))
+    data = _post_data(ev, excellent=[candidates[0].member], committee="good")
+    data[f"g_{candidates[1].pk}"] = f"  {Grade.BASIC}  "
+    data[f"q_{candidates[1].pk}"] = [Qualification.ROLE, Qualification.POLITICAL]
+    del data[f"g_{candidates[2].pk}"]
+    post = rf.post("/", data).POST
+    skip = candidates[3].member_id
+    form = BallotForm(post, evaluation=ev, candidates=candidates, skip_member_id=skip)
+    assert form.is_valid(), form.errors
+    lean = ballot_posted(post, evaluation=ev, candidates=candidates, skip_member_id=skip)
+    assert lean == form.content()
+    assert lean.grades[candidates[1].pk] == Grade.BASIC and candidates[2].pk not in lean.grades
+    assert candidates[3].pk not in lean.grades and lean.unmet == {candidates[1].pk: {"role", "political"}}
