@@ -11,6 +11,7 @@ so what it returns is what `.get(pk=…)` would have returned, related objects i
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,9 +47,13 @@ class CompiledGet:
         self._compiled: dict[tuple[str, str], _Compiled] = {}
         self._lock = threading.Lock()
 
+    @functools.cached_property
+    def model(self) -> type[Model]:
+        return self._make().model
+
     def get(self, pk: int) -> Model:
         """The instance, or the model's DoesNotExist."""
-        model = self._make().model
+        model = self.model
         if not isinstance(pk, int) or not -(2**63) <= pk < 2**63:  # as the ORM: no such row, not a database error
             raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
         using = router.db_for_read(model)
