@@ -11,17 +11,17 @@ Who a user is comes from three records, any of which may be absent:
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import rules
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.functional import LazyObject, empty
 
 from organizations.models import Member, Officer, Organization, Supervisor
+
+from .reads import CompiledGet
 
 
 @dataclass
@@ -54,7 +54,7 @@ def actor_of(user) -> Actor:
     # `user.supervisor` in templates and predicates cost nothing either.
     user_object = _unwrapped(user)
     member, officer, supervisor = roles_read(user_id=user.pk)
-    for name, related in (("member", member), ("officer", officer), ("supervisor", supervisor)):
+    for name, related in zip(ROLES, (member, officer, supervisor), strict=True):
         relation = user._meta.get_field(name)
         relation.set_cached_value(user, related)
         if related is not None:  # and its `.user` is the request's user
@@ -78,67 +78,36 @@ def _unwrapped(user):
     return user
 
 
-# The roles' one query, as the ORM would write it: the user's row with ROLE_JOINS select_related. Every
-# page runs it, and the ORM spends more CPU compiling that five-table join and building the user again
-# than the database spends answering, so `roles_read` sends the same join as SQL put together once per
-# process and builds the rows with Model.from_db. tests/test_fixed_cost.py compares the two.
+# The roles' one query: the user's row with ROLE_JOINS select_related. Every page runs it, and the ORM spends
+# more CPU compiling that five-table join than the database spends answering, so `roles_read` sends it
+# compiled once per process (branchlife.reads.CompiledGet). tests/test_fixed_cost.py compares the two.
 ROLE_JOINS = ("member__branch", "officer__organization", "supervisor")
+ROLES = ("member", "officer", "supervisor")
 
 
-def roles_read_orm(*, user_id: int) -> tuple[Member | None, Officer | None, Supervisor | None]:
-    row = get_user_model()._default_manager.select_related(*ROLE_JOINS).filter(pk=user_id).first()
-    if row is None:
-        return None, None, None
-    return tuple(getattr(row, name) if _has_related(row, name) else None for name in ("member", "officer", "supervisor"))
+def _with_roles():
+    return get_user_model()._default_manager.select_related(*ROLE_JOINS)
+
+
+_user_with_roles = CompiledGet(_with_roles)
 
 
 def roles_read(*, user_id: int) -> tuple[Member | None, Officer | None, Supervisor | None]:
     """The user's member (with its branch), officer (with its node) and supervisor, each None if absent."""
-    sql, tables = _roles_sql(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id, user_id, user_id])
-        row = cursor.fetchone()
-    objects, start = {}, 0
-    for name, model, attnames, converters in tables:
-        values = list(row[start:start + len(attnames)])
-        start += len(attnames)
-        if values[0] is None:  # no such row: the LEFT JOIN's NULLs
-            objects[name] = None
-            continue
-        for i, (col, functions) in enumerate(converters):
-            for convert in functions:
-                values[i] = convert(values[i], col, connection)
-        objects[name] = model.from_db(connection.alias, attnames, values)
-    member, officer = objects["member"], objects["officer"]
-    if member is not None:
-        Member._meta.get_field("branch").set_cached_value(member, objects["branch"])
-    if officer is not None:
-        Officer._meta.get_field("organization").set_cached_value(officer, objects["officer_org"])
-    return member, officer, objects["supervisor"]
+    try:
+        row = _user_with_roles.get(user_id)
+    except ObjectDoesNotExist:
+        return None, None, None
+    return _roles(row)
 
 
-@functools.lru_cache(maxsize=4)
-def _roles_sql(vendor: str):
-    q = connection.ops.quote_name
-    joins = (  # (name, model, alias, join condition)
-        ("member", Member, "m", "m.user_id = %s"),
-        ("branch", Organization, "mb", f"mb.{q('id')} = m.branch_id"),
-        ("officer", Officer, "o", "o.user_id = %s"),
-        ("officer_org", Organization, "oo", f"oo.{q('id')} = o.organization_id"),
-        ("supervisor", Supervisor, "s", "s.user_id = %s"),
-    )
-    columns, tables, clauses = [], [], []
-    for name, model, alias, condition in joins:
-        fields = model._meta.concrete_fields
-        columns += [f"{alias}.{q(f.column)}" for f in fields]
-        converters = []
-        for f in fields:
-            col = f.get_col(alias)
-            converters.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
-        tables.append((name, model, [f.attname for f in fields], converters))
-        clauses.append(f"LEFT JOIN {q(model._meta.db_table)} {alias} ON {condition}")
-    sql = f"SELECT {', '.join(columns)} FROM (SELECT 1 AS one) me {' '.join(clauses)}"
-    return sql, tables
+def roles_read_orm(*, user_id: int) -> tuple[Member | None, Officer | None, Supervisor | None]:
+    row = _with_roles().filter(pk=user_id).first()
+    return (None, None, None) if row is None else _roles(row)
+
+
+def _roles(row) -> tuple[Member | None, Officer | None, Supervisor | None]:
+    return tuple(getattr(row, name) if _has_related(row, name) else None for name in ROLES)
 
 
 def _has_related(user, name: str) -> bool:

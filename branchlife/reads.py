@@ -34,7 +34,7 @@ class _Compiled:
     init_list: list[str]
     start: int
     end: int
-    converters: dict
+    converting: tuple  # (position, expression) of the columns whose values the backend or field converts
     populators: list
 
 
@@ -67,7 +67,7 @@ class CompiledGet:
         if row is None:
             raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
         row = list(row)
-        for position, (functions, expression) in compiled.converters.items():
+        for position, functions, expression in self._converters(compiled, connection):
             value = row[position]
             for convert in functions:
                 value = convert(value, expression, connection)
@@ -76,6 +76,19 @@ class CompiledGet:
         for populator in compiled.populators:
             populator.populate(row, obj)
         return obj
+
+    def _converters(self, compiled: _Compiled, connection) -> list:
+        """The converters as this connection's backend gives them, kept on the connection itself: converters
+        are bound to the connection that made them, and kept here they would keep a thread's connection (and
+        its database session) alive after the thread ended."""
+        per_connection = connection.__dict__.setdefault("_compiled_get_converters", {})
+        found = per_connection.get(self)
+        if found is None:
+            found = per_connection[self] = [
+                (position, connection.ops.get_db_converters(expression) + expression.get_db_converters(connection), expression)
+                for position, expression in compiled.converting
+            ]
+        return found
 
     def get_or_404(self, pk: int) -> Model:
         try:
@@ -102,7 +115,10 @@ class CompiledGet:
                 init_list=[f[0].target.attname for f in compiler.select[start:end]],
                 start=start,
                 end=end,
-                converters=compiler.get_converters([s[0] for s in compiler.select[0:compiler.col_count]]),
+                converting=tuple(
+                    (position, expression) for position, (_functions, expression)
+                    in compiler.get_converters([s[0] for s in compiler.select[0:compiler.col_count]]).items()
+                ),
                 populators=get_related_populators(klass_info, compiler.select, using),
             )
             self._compiled[(using, connections[using].vendor)] = compiled

@@ -100,3 +100,48 @@ def test_the_redis_cache_keeps_one_client_per_pool():
     cache.delete("reads-test")
     assert cache.get("reads-test") is None
     assert cache._cache.get_client() is client
+
+
+def test_it_keeps_no_threads_connection_alive(transactional_db, monkeypatch):
+    # Converters are bound to the connection that made them (SQLite's backend converts dates, decimals and
+    # booleans with its own methods; PostgreSQL's has none, so one is lent to it here): kept with the compiled
+    # query, they kept the first thread's connection — and its database session — alive after the thread.
+    import gc
+    import threading
+    import weakref
+
+    from django.db import connections
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    monkeypatch.setattr(BaseDatabaseOperations, "keep_value", lambda self, value, expression, connection: value, raising=False)
+    monkeypatch.setattr(BaseDatabaseOperations, "get_db_converters", lambda self, expression: [self.keep_value])
+    user = UserFactory()  # committed: the thread's own connection sees it
+    read = CompiledGet(lambda: get_user_model()._default_manager.all())
+    seen = []
+
+    def work():
+        seen.append((read.get(user.pk).pk, weakref.ref(connections["default"])))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    gc.collect()
+    assert len(seen) == 1 and seen[0][0] == user.pk
+    assert seen[0][1]() is None
+    assert read.get(user.pk).pk == user.pk  # compiled in that thread, converted here with this connection's
+
+
+def test_it_converts_with_the_backends_converters(build, monkeypatch):
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    ev = build.evaluation(n=2)
+    calls = []
+    monkeypatch.setattr(
+        BaseDatabaseOperations, "keep_value",
+        lambda self, value, expression, connection: calls.append(connection) or value, raising=False,
+    )
+    monkeypatch.setattr(BaseDatabaseOperations, "get_db_converters", lambda self, expression: [self.keep_value])
+    assert CompiledGet(lambda: Evaluation.objects.all()).get(ev.pk).pk == ev.pk
+    from django.db import connections
+
+    assert calls and all(c is connections["default"] for c in calls)
