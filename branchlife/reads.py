@@ -3,9 +3,10 @@
 The ORM compiles a query's SQL afresh on every call: for `Evaluation.objects.select_related("meeting__branch")
 .get(pk=…)` that costs about five times what PostgreSQL spends answering it (0.75 ms against 0.13 ms
 measured). A page that reads the same kind of row on every request — the ballot's evaluation, the user of
-the session — can instead compile the query once and only send it: `CompiledGet` keeps the SQL, the
-converters and the recipe to build the instances (the queryset's own, as Django's ModelIterable uses them),
-so what it returns is what `.get(pk=…)` would have returned, related objects included.
+the session — can instead compile the query once and only send it: `CompiledGet` keeps the SQL, which
+columns need converting and the recipe to build the instances (the queryset's own, as Django's
+ModelIterable uses them), so what it returns is what `.get(pk=…)` would have returned, related objects
+included. The converters themselves are bound to a connection and kept on it (`_converters`).
 `tests/test_reads.py` compares the two.
 """
 
@@ -55,7 +56,7 @@ class CompiledGet:
         """The instance, or the model's DoesNotExist."""
         model = self.model
         if not isinstance(pk, int) or not -(2**63) <= pk < 2**63:  # as the ORM: no such row, not a database error
-            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+            raise self._missing()
         using = router.db_for_read(model)
         connection = connections[using]
         compiled = self._compiled.get((using, connection.vendor)) or self._compile(using)
@@ -65,7 +66,7 @@ class CompiledGet:
             cursor.execute(compiled.sql, params)
             row = cursor.fetchone()
         if row is None:
-            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+            raise self._missing()
         row = list(row)
         for position, functions, expression in self._converters(compiled, connection):
             value = row[position]
@@ -76,6 +77,9 @@ class CompiledGet:
         for populator in compiled.populators:
             populator.populate(row, obj)
         return obj
+
+    def _missing(self) -> ObjectDoesNotExist:
+        return self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
 
     def _converters(self, compiled: _Compiled, connection) -> list:
         """The converters as this connection's backend gives them, kept on the connection itself: converters
