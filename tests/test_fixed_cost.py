@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from branchlife import context_processors
+from branchlife import navigation
 from branchlife.permissions import actor_of
 
 
@@ -67,8 +67,8 @@ def test_the_navigation_reverses_no_url_after_the_first_page(demo_orgs, login, m
     client = login("secretary")
     first = client.get(reverse("meetings:my_home")).content.decode()
     calls = []
-    real = context_processors.reverse
-    monkeypatch.setattr(context_processors, "reverse", lambda *a, **kw: calls.append(a) or real(*a, **kw))
+    real = navigation.reverse
+    monkeypatch.setattr(navigation, "reverse", lambda *a, **kw: calls.append(a) or real(*a, **kw))
     again = client.get(reverse("meetings:my_home")).content.decode()
     assert calls == []
     for url in (reverse("meetings:meeting_list"), reverse("organizations:my_branch"), reverse("password_change")):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 import pytest
 from django.utils import timezone
@@ -16,6 +17,15 @@ from meetings.models import Meeting
 from organizations.models import Organization
 from tests.clock import starting_at_now
 from tests.organizations.factories import MemberFactory, UserFactory
+
+# The receipt page's code, as the voter reads it (the page is not rendered afresh for every voter: issue 23).
+RECEIPT_CODE = re.compile(r'id="receipt-code">([A-Z0-9-]+)<')
+
+
+def receipt_code(response) -> str:
+    found = RECEIPT_CODE.search(response.content.decode())
+    assert found, "no receipt code on the page"
+    return found.group(1)
 
 
 class Builder:
