@@ -44,16 +44,10 @@ def style_renderer_register(style: str, renderer: Callable[..., bytes]) -> None:
 
 def styled_job_create(*, user, style: str, options: dict, **job) -> PrintJob:
     """Queue a list or ledger PDF in another layout: services.print_job_create (the same job, the same
-    queue and progress page), marked with its style and options before the transaction commits, so the
-    worker, which starts on commit, sees them."""
+    queue and progress page, the same request twice one job) with its style and options."""
     from .services import print_job_create
 
-    with transaction.atomic():
-        created = print_job_create(user=user, **job)
-        created.style, created.options = style, options
-        created.full_clean()
-        created.save(update_fields=["style", "options"])
-    return created
+    return print_job_create(user=user, style=style, options=options, **job)
 
 
 def _part(job: PrintJob, kind: str, obj_id: int, extra) -> list:

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -460,11 +461,19 @@ def follow_up_record(
 
 
 # ---------------------------------------------------------------- background printing
+# A request for a PDF that is the same as one of the person's own still queued or being rendered, made within
+# this long of it, is that job: a double click, a second tap on a slow phone or a resubmitted form.
+PRINT_JOB_SAME_REQUEST_WINDOW = dt.timedelta(minutes=10)
+
+
 @transaction.atomic
 def print_job_create(*, user, organization, kind: str = PrintJob.Kind.CARDS, year: int | None = None,
-                     layout: str = PrintJob.Layout.A6, meeting=None, filters: dict | None = None) -> PrintJob:
+                     layout: str = PrintJob.Layout.A6, meeting=None, filters: dict | None = None,
+                     style: str = PrintJob.Style.STANDARD, options: dict | None = None) -> PrintJob:
     """Queue a background PDF: every branch under `organization`, or one meeting's list or cards
-    (`meeting`, whose branch is then the organization), or one branch's ledger with `filters`."""
+    (`meeting`, whose branch is then the organization), or one branch's ledger with `filters`; a list or a
+    ledger in another layout with `style` and its `options` (rectification.printing). The same request
+    again while the first is still queued or running returns the first job instead of rendering twice."""
     from .tasks import print_job_run as print_job_run_task
 
     if kind != PrintJob.Kind.CARDS:
@@ -476,8 +485,28 @@ def print_job_create(*, user, organization, kind: str = PrintJob.Kind.CARDS, yea
     if filters and kind != PrintJob.Kind.LEDGER:
         raise ValidationError(_("只有整改台账可以按筛选条件打印。"))
     job = PrintJob(kind=kind, organization=organization, year=year, requested_by=user, layout=layout,
-                   meeting=meeting, filters=filters or {})
+                   meeting=meeting, filters=filters or {}, style=style, options=options or {})
     job.full_clean()
+    same = _print_job_same_as(job)
+    if same is not None:
+        return same
     job.save()
     enqueue_on_commit(print_job_run_task, job.pk)
     return job
+
+
+def _print_job_same_as(job: PrintJob) -> PrintJob | None:
+    """The requester's own job asking for the same PDF, still queued or running and recent, if any. The
+    requester's row is locked first, so of two clicks arriving together the second waits for the first's
+    job and finds it."""
+    if job.requested_by_id is None:
+        return None
+    get_user_model().objects.select_for_update().filter(pk=job.requested_by_id).first()
+    candidates = PrintJob.objects.filter(
+        requested_by_id=job.requested_by_id, kind=job.kind, layout=job.layout, style=job.style,
+        organization=job.organization, year=job.year, meeting=job.meeting,
+        status__in=[PrintJob.Status.PENDING, PrintJob.Status.RUNNING],
+        created_at__gte=timezone.now() - PRINT_JOB_SAME_REQUEST_WINDOW,
+    ).order_by("created_at", "pk")
+    # The filters and options compared here, not in SQL: JSON equality differs between the databases.
+    return next((c for c in candidates if c.filters == job.filters and c.options == job.options), None)

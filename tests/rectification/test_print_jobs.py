@@ -1,4 +1,5 @@
 import contextlib
+import datetime as dt
 import os
 from unittest import mock
 
@@ -173,3 +174,112 @@ def test_cards_come_in_no_other_style(demo_orgs):
         printing.styled_job_create(user=demo_orgs.users["county"], style=PrintJob.Style.GONGWEN, options={},
                                    organization=demo_orgs.orgs["gaolan"], kind=PrintJob.Kind.CARDS)
     assert not PrintJob.objects.exists()
+
+
+# ---------------------------------------------------------------- the same request twice (a double click)
+def _queue(user, org, **job):
+    return services.print_job_create(user=user, organization=org, **job)  # its task would start on commit
+
+
+def test_the_same_request_again_while_the_first_is_queued_is_the_first_job(demo_orgs, django_capture_on_commit_callbacks):
+    county, gaolan = demo_orgs.users["county"], demo_orgs.orgs["gaolan"]
+    with mock.patch("rectification.tasks.print_job_run.apply_async") as apply_async:
+        with django_capture_on_commit_callbacks(execute=True):
+            first = services.print_job_create(user=county, organization=gaolan, layout=PrintJob.Layout.A4)
+        with django_capture_on_commit_callbacks(execute=True):
+            again = services.print_job_create(user=county, organization=gaolan, layout=PrintJob.Layout.A4)
+    assert again.pk == first.pk and PrintJob.objects.count() == 1
+    apply_async.assert_called_once_with(args=(first.pk,), kwargs={}, retry=False)
+
+
+def test_a_different_request_or_person_is_a_job_of_its_own(demo_orgs):
+    county, gaolan = demo_orgs.users["county"], demo_orgs.orgs["gaolan"]
+    first = _queue(county, gaolan)
+    others = [
+        _queue(county, gaolan, layout=PrintJob.Layout.A4),
+        _queue(county, gaolan, kind=PrintJob.Kind.LEDGER),
+        _queue(county, gaolan, year=2025),
+        _queue(county, demo_orgs.orgs["office"]),
+        _queue(demo_orgs.users["secretary"], demo_orgs.orgs["office"]),
+        _queue(county, demo_orgs.orgs["office"], kind=PrintJob.Kind.LEDGER, filters={"status": "overdue"}),
+        printing.styled_job_create(user=county, style=PrintJob.Style.GONGWEN, options={"red_header": True},
+                                   organization=gaolan, kind=PrintJob.Kind.LEDGER),
+        printing.styled_job_create(user=county, style=PrintJob.Style.GONGWEN, options={"red_header": False},
+                                   organization=gaolan, kind=PrintJob.Kind.LEDGER),
+    ]
+    assert len({first.pk, *(o.pk for o in others)}) == 9
+    same = printing.styled_job_create(user=county, style=PrintJob.Style.GONGWEN, options={"red_header": True},
+                                      organization=gaolan, kind=PrintJob.Kind.LEDGER)
+    assert same.pk == others[6].pk
+
+
+def test_once_the_first_is_done_failed_or_long_queued_the_request_queues_again(demo_orgs, time_machine):
+    from django.utils import timezone
+
+    time_machine.move_to(timezone.now(), tick=False)
+    county, gaolan = demo_orgs.users["county"], demo_orgs.orgs["gaolan"]
+    for status in (PrintJob.Status.DONE, PrintJob.Status.FAILED):
+        first = _queue(county, gaolan)
+        PrintJob.objects.filter(pk=first.pk).update(status=status)
+        assert _queue(county, gaolan).pk != first.pk
+    running = PrintJob.objects.filter(status=PrintJob.Status.PENDING).get()
+    PrintJob.objects.filter(pk=running.pk).update(status=PrintJob.Status.RUNNING)
+    assert _queue(county, gaolan).pk == running.pk
+    time_machine.shift(services.PRINT_JOB_SAME_REQUEST_WINDOW + dt.timedelta(seconds=1))
+    assert _queue(county, gaolan).pk != running.pk
+
+
+def test_a_double_click_on_the_page_opens_one_job(demo_orgs, login):
+    client = login("county")
+    url = reverse("rectification:print_job_start", args=[demo_orgs.orgs["gaolan"].pk])
+    form = {"kind": "cards", "layout": "a6", "year": ""}
+    with mock.patch("rectification.tasks.print_job_run.apply_async"):
+        first, second = client.post(url, form), client.post(url, form)
+    assert first.status_code == 302 and first["Location"] == second["Location"]
+    assert PrintJob.objects.count() == 1
+
+
+@pytest.mark.postgres
+def test_two_clicks_arriving_together_make_one_job(transactional_db, monkeypatch):
+    """Two requests at the same instant, each in its own connection: the second waits on the requester's row
+    and then finds the first's job (each lingers after looking, so that without the lock both would insert)."""
+    import threading
+    import time
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    from tests.conftest import seed
+
+    demo = seed()
+    county, gaolan = demo.users["county"], demo.orgs["gaolan"]
+    gate = threading.Barrier(2)
+    made, errors = [], []
+    look = services._print_job_same_as
+
+    def slow_look(job):
+        found = look(job)
+        time.sleep(0.5)
+        return found
+
+    monkeypatch.setattr(services, "_print_job_same_as", slow_look)
+
+    def click():
+        try:
+            gate.wait()
+            made.append(services.print_job_create(user=county, organization=gaolan).pk)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    with mock.patch("rectification.tasks.print_job_run.apply_async") as apply_async:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == [] and len(made) == 2 and made[0] == made[1]
+    apply_async.assert_called_once_with(args=(made[0],), kwargs={}, retry=False)
+    assert PrintJob.objects.count() == 1
