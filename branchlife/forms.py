@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from organizations.selectors import member_ids_named
+from organizations.selectors import member_ids_named, member_name_naming_only
 
 # C0 control characters other than tab and newline (a carriage return is turned into a newline first).
 # Nobody types them; pasted or posted on purpose they break exports (openpyxl refuses them), PDFs and
@@ -96,6 +96,14 @@ class MemberNameField(SearchField):
     def __init__(self, *, placeholder, **kwargs):
         kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": placeholder, "autocomplete": "off"}))
         super().__init__(**kwargs)
+
+    def bound_data(self, data, initial):
+        """A member's id from a link shows in the box as their name, where the name finds them alone (two
+        queries, only when an id was given): 王芳, not 4821. Otherwise what was typed stays as it was."""
+        text = (data or "").strip() if isinstance(data, str) else ""
+        if self.branch is not None and text.isdigit():
+            return member_name_naming_only(branch=self.branch, text=text) or data
+        return data
 
     def clean(self, value) -> tuple[int, ...]:
         text = super().clean(value)

@@ -91,6 +91,17 @@ def member_ids_named(*, branch: Organization, text: str) -> tuple[int, ...]:
     return tuple(Member.objects.filter(match, branch=branch).values_list("pk", flat=True)[:MEMBER_IDS_NAMED_MAX])
 
 
+def member_name_naming_only(*, branch: Organization, text: str) -> str | None:
+    """For a member's id (what links carry), that member's name when typing it would find them alone
+    (member_ids_named); None otherwise, so that a box shows a name only where it filters the same."""
+    if not (text.isascii() and text.isdigit() and len(text) < 19):
+        return None
+    name = Member.objects.filter(branch=branch, pk=int(text)).values_list("name", flat=True).first()
+    if name and member_ids_named(branch=branch, text=name) == (int(text),):
+        return name
+    return None
+
+
 def supervisors_in_reach(*, branches) -> QuerySet[Supervisor]:
     """督导 who may be named on a meeting of one of these branches: those assigned to it, and those whose own
     organization is the branch or one above it (a county's supervisor for the county's branches). Anyone

@@ -240,3 +240,22 @@ def counts(client, size: int) -> dict:
 def test_the_list_counts_are_pinned_and_do_not_grow_with_the_branch(client):
     assert counts(client, 5) == PINS
     assert counts(client, 25) == PINS
+
+
+def test_a_link_with_a_members_id_shows_their_name_in_the_box(opinions, talks, login, people):
+    client = login("secretary")
+    zhao, yang = people["赵磊"], people["杨丽"]
+    response = client.get(reverse("meetings:opinion_list", args=[opinions.pk]), {"claimed_name": str(zhao.pk)})
+    page = response.content.decode()
+    assert 'name="claimed_name" value="赵磊"' in page and f'value="{zhao.pk}"' not in page
+    assert opinions_listed(response) == ["对赵磊：下村太少"]
+    talks_page = client.get(reverse("meetings:talk_list", args=[talks.pk]), {"member": str(yang.pk)}).content.decode()
+    assert 'name="member" value="杨丽"' in talks_page
+
+
+def test_the_id_stays_when_the_name_would_find_someone_else_too(opinions, login, people):
+    zhao = people["赵磊"]
+    MemberFactory(branch=zhao.branch, name="赵磊明")  # typing 赵磊 would find both
+    response = login("secretary").get(reverse("meetings:opinion_list", args=[opinions.pk]), {"claimed_name": str(zhao.pk)})
+    assert f'name="claimed_name" value="{zhao.pk}"' in response.content.decode()
+    assert opinions_listed(response) == ["对赵磊：下村太少"]
