@@ -6,6 +6,8 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("recount/", views.recount_start, name="recount"),
+    path("recount/status.json", views.recount_status, name="recount_status"),
     path("branches/", views.branches, name="branches"),
     path("branches/export.xlsx", views.branches_export, name="branches_export"),
     path("ranking/", views.ranking, name="ranking"),

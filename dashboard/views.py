@@ -8,10 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from branchlife import xlsx
 from branchlife.views import get_for_user, paginate
@@ -19,7 +20,7 @@ from meetings.models import Meeting
 from meetings.selectors import meeting_phase, record_closed_reason
 from organizations.models import Organization
 
-from . import selectors, supervision, tables
+from . import recount, selectors, supervision, tables
 from .forms import BranchFilterForm, ItemFilterForm, PeriodForm, ScopeForm
 from .scoring import FLAGS, GRADE_LABELS, GRADES, SCORE_PARTS
 from .tonight import board_json, tonight_board
@@ -114,13 +115,37 @@ def index(request):
             if row else [],
         )
         return render(request, "dashboard/branch.html", context)
-    summary = selectors.dashboard_summary(node=scope.node, season=scope.season, use_cache=not _refresh(request))
+    summary = selectors.dashboard_summary(node=scope.node, season=scope.season)
+    in_background = recount.in_background(branches=summary.totals.branches)
+    if _refresh(request) and not in_background:
+        summary = selectors.dashboard_summary(node=scope.node, season=scope.season, use_cache=False)
+    progress = recount.progress_of(node=scope.node, season=scope.season) if in_background else None
     context.update(
+        recount_in_background=in_background,
+        recount=progress if progress and (progress.running or progress.just_finished) else None,
         data=summary, totals=summary.totals, behind=summary.behind, charts=_charts(summary),
         flag_rows=[(key, label, summary.totals.flag_counts[key]) for key, label in FLAGS.items()],
         grade_rows=[(label, n, share) for (_g, n, share), label in zip(summary.totals.grade_shares, GRADE_LABELS, strict=True)],
     )
     return render(request, "dashboard/index.html", context)
+
+
+@login_required
+@require_POST
+def recount_start(request):
+    """重新统计 of a node too big for one request: queued (or the one running shown), then back to its page."""
+    scope = _scope(request)
+    if scope.node.level == Organization.Level.BRANCH:
+        raise PermissionDenied
+    recount.recount_start(node=scope.node, season=scope.season)
+    return redirect(f"{reverse('dashboard:index')}?{scope.query}")
+
+
+@login_required
+def recount_status(request):
+    scope = _scope(request)
+    progress = recount.progress_of(node=scope.node, season=scope.season)
+    return JsonResponse(progress.as_json() if progress else {"done": 0, "total": 0, "percent": 0, "finished": False})
 
 
 def _branch_filters(request):

@@ -85,6 +85,18 @@ def demo(db) -> None:
 
 
 @pytest.fixture
+def eager():
+    """Celery runs tasks in-process (what CELERY_TASK_ALWAYS_EAGER=True does in development). The print jobs' tests
+    (rectification, documents) have their own, which also set up their files."""
+    from branchlife.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = old
+
+
+@pytest.fixture
 def no_cache(settings):
     """Dashboard pages computed afresh, not served from the cache."""
     settings.DASHBOARD_CACHE_SECONDS = 0

@@ -11,17 +11,6 @@ def at(hour: int, minute: int = 0, *, day: dt.date = TODAY) -> dt.datetime:
 
 
 @pytest.fixture
-def eager():
-    """Celery runs tasks in-process (what CELERY_TASK_ALWAYS_EAGER=True does in development)."""
-    from branchlife.celery import app
-
-    old = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = old
-
-
-@pytest.fixture
 def clock(time_machine):
     """clock.set(moment) stops the whole process's clock at that moment (time-machine): timezone.now(),
     date.today() and time.time() alike, so the send task's own re-check at send time reads it too and a
