@@ -138,6 +138,8 @@ def recount_start(request):
     if scope.node.level == Organization.Level.BRANCH:
         raise PermissionDenied
     recount.recount_start(node=scope.node, season=scope.season)
+    if recount.progress_of(node=scope.node, season=scope.season) is None:  # the cache is down: no progress bar
+        messages.info(request, _("已在后台开始重新统计，稍后刷新本页即可看到新的数字。"))
     return redirect(f"{reverse('dashboard:index')}?{scope.query}")
 
 

@@ -22,11 +22,8 @@ cleanup() {
 trap cleanup EXIT
 
 runuser -u postgres -- "$PGBIN/initdb" -D "$work/pg" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
-# autovacuum off: the tests need none of it, its workers take CPU from them, and they were the only other
-# sessions seen on the workers' test databases — the likely "database … is being accessed by other users"
-# warning when pytest drops them at the end of the run.
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w start \
-  -o "-p $PG_PORT -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c autovacuum=off" >/dev/null
+  -o "-p $PG_PORT -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
 # Redis hangs at start under libfaketime (`faketime … bash scripts/test.sh`): it keeps the real clock.
 env -u LD_PRELOAD -u FAKETIME redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
   --pidfile "$work/redis.pid" --logfile "$work/redis.log"

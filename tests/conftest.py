@@ -179,6 +179,13 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+        # While Playwright's loop runs in this thread, Django keeps the thread's database connections apart
+        # (asgiref's Local answers from a context variable whenever a loop is running): close those before the
+        # loop stops, or the test database keeps a session pytest-django no longer sees when it drops it
+        # ("database … is being accessed by other users" at the end of the run).
+        from django.db import connections
+
+        connections.close_all()
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:

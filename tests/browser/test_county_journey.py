@@ -98,3 +98,29 @@ def test_county_officer_drills_down_and_exports(journey):
 
     assert "安岳县" not in page.content()
     assert j.tab_to("导入花名册"), "the import button is not reachable by keyboard"
+
+
+def test_county_officer_recounts_in_the_background_and_watches_it_finish(journey, settings, monkeypatch):
+    """重新统计 of a node too big for one request (the threshold lowered so that the demo county is one): the
+    button queues the job, the page shows its progress, and reloads itself with the new figures once the
+    worker (run here by the test) is done."""
+    from dashboard import recount, tasks
+
+    settings.DASHBOARD_RECOUNT_IN_REQUEST_BRANCHES = 1
+    queued = []
+    monkeypatch.setattr(tasks.dashboard_recount, "apply_async", lambda args, **kw: queued.append(args))
+    j = journey("county-recount")
+    j.login("county")
+    page = j.page
+    j.nav("看板")
+    page.get_by_role("button", name="重新统计").click()
+    page.wait_for_load_state()
+    expect(page.locator("#dashboard-recount")).to_contain_text("正在后台重新统计")
+    expect(page.locator("#recount-count")).to_contain_text("0 /")
+    j.screenshot("recount-running")
+    assert len(queued) == 1
+    node_id, year, kind = queued[0]
+    recount.recount_run(node_id=node_id, year=year, kind=kind)  # the worker
+    expect(page.locator("#dashboard-recount")).to_contain_text("后台重新统计已完成", timeout=30000)
+    assert "refresh=1" not in page.url
+    j.screenshot("recount-done")

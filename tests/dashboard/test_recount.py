@@ -114,3 +114,27 @@ def test_a_branch_right_under_the_node_is_counted_too(known, big, eager, django_
     assert after.branches == 4 and after.members == before.members - 3
     assert recount.progress_of(node=known.county, season=season).total == 3  # two townships, then the county and its branch
     assert after == selectors.dashboard_summary(node=known.county, season=season, use_cache=False).totals
+
+
+def test_with_the_cache_down_the_job_still_runs_and_the_page_says_it_was_queued(
+    known, client, big, eager, monkeypatch, django_capture_on_commit_callbacks
+):
+    class Down:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionError("redis is down")
+
+            return fail
+
+    client.force_login(known.officer_user)
+    page(client, known.county)  # the county's rows, before the cache goes down
+    counted = []
+    real = rollups.refresh
+    monkeypatch.setattr(rollups, "refresh", lambda **kw: counted.append((kw["node"].pk, kw.get("recount"))) or real(**kw))
+    monkeypatch.setattr(recount, "cache", Down())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = start(client, known.county)
+    assert response.status_code == 302
+    assert [(t.pk, True) for t in known.towns] == counted[:2]  # the job ran: each township counted again
+    shown = client.get(response["Location"]).content.decode()
+    assert "已在后台开始重新统计" in shown and "正在后台重新统计" not in shown
