@@ -33,13 +33,15 @@ def _get(url: str, method: str = "GET") -> int:
         return exc.code
 
 
-@pytest.fixture
-def web(tmp_path):
-    """`scripts/proc web` on a free port against a fresh SQLite file; returns (base url, log path)."""
+@pytest.fixture(params=["text"])
+def web(tmp_path, request):
+    """`scripts/proc web` on a free port against a fresh SQLite file, LOG_FORMAT as the test's parameter
+    (text unless it asks otherwise); returns (base url, log path)."""
     port = _free_port()
     log = tmp_path / "web.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DB")}
-    env.update(DB_NAME=str(tmp_path / "web.sqlite3"), BIND=f"127.0.0.1:{port}", WEB_WORKERS="1", DEBUG="True")
+    env.update(DB_NAME=str(tmp_path / "web.sqlite3"), BIND=f"127.0.0.1:{port}", WEB_WORKERS="1", DEBUG="True",
+               LOG_FORMAT=request.param)
     subprocess.run([str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     proc = subprocess.Popen(["bash", "scripts/proc", "web"], cwd=ROOT, env=env, stdout=open(log, "wb"),
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -81,3 +83,31 @@ def test_the_anonymous_routes_are_logged_without_address_browser_or_time(web):
     # a slip's QR code puts in its query string.
     (activation,) = [line for line in lines if '"GET /accounts/activate/' in line]
     assert activation.startswith("127.0.0.1") and "K7QP" not in activation, activation
+
+
+@pytest.mark.parametrize("web", ["json"], indirect=True)
+def test_with_log_format_json_each_access_is_one_json_object_and_the_anonymous_ones_stay_bare(web):
+    import json
+
+    base, log = web
+    _get(base + "/evaluations/5/vote/?from=qr", "POST")
+    _get(base + "/accounts/login/?next=/meetings/")
+    _get(base + "/accounts/activate/?code=K7QP-3MXA")
+    time.sleep(0.5)
+    records = []
+    for line in log.read_text().splitlines():
+        if line.startswith("{"):
+            record = json.loads(line)
+            if record.get("logger") == "gunicorn.access":
+                records.append(record)
+    by_path = {r["path"]: r for r in records}
+    vote = by_path["/evaluations/5/vote/"]
+    assert set(vote) == {"time", "level", "logger", "message", "method", "path", "status", "bytes"}, vote
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", vote["time"]) and vote["method"] == "POST" and "from=qr" not in json.dumps(vote)
+    assert ADDRESS not in json.dumps(vote) and "TestPhone" not in json.dumps(vote)
+    login = by_path["/accounts/login/"]
+    assert login["status"] == 200 and login["query"] == "next=/meetings/" and login["user_agent"] == BROWSER
+    assert login["remote_addr"] == "127.0.0.1" and re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", login["time"])
+    assert re.fullmatch(r"[0-9a-f]{32}", login["request_id"]) and login["duration_ms"] >= 0
+    activation = by_path["/accounts/activate/"]
+    assert "K7QP" not in json.dumps(activation) and activation["query"] == ""
