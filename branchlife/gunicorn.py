@@ -71,7 +71,7 @@ def access_record(atoms: dict, environ: dict, request_time) -> dict:
     if is_anonymous_route(path):
         return {"time": time.strftime("%Y-%m-%d"), **record}
     return {
-        "time": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="milliseconds"),
+        "time": dt.datetime.now().astimezone().isoformat(timespec="milliseconds"),  # as the app log writes it
         "request_id": atoms.get("{x-request-id}o", "-"),
         **record,
         "query": atoms.get("q", ""),
