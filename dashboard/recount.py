@@ -22,7 +22,7 @@ from branchlife.queue import enqueue_on_commit
 from organizations.models import Organization
 
 from . import rollups
-from .selectors import Season, safely
+from .selectors import Season, dashboard_summary, safely
 from .services import dashboard_data_changed, tallies_stale
 
 # A job whose progress has not moved for this long is taken for dead (a worker killed mid-way): the next
@@ -55,6 +55,9 @@ class Progress:
         return {"done": self.done, "total": self.total, "percent": self.percent, "finished": self.finished is not None}
 
 
+NO_PROGRESS = {"done": 0, "total": 0, "percent": 0, "finished": False}
+
+
 def in_background(*, branches: int) -> bool:
     """Whether 重新统计 of a node with this many branches goes to the worker."""
     return branches > settings.DASHBOARD_RECOUNT_IN_REQUEST_BRANCHES
@@ -71,6 +74,18 @@ def _parts(node: Organization) -> list[Organization]:
     return list(
         node.get_children().exclude(level__in=[Organization.Level.GROUP, Organization.Level.BRANCH]).order_by("path")
     )
+
+
+def front_page(*, node: Organization, season: Season, refresh: bool):
+    """A non-branch node's front page: its summary (counted again now when asked and small enough), whether
+    its 重新统计 goes to the worker, and the progress to show (a job running or just finished), if any."""
+    summary = dashboard_summary(node=node, season=season)
+    big = in_background(branches=summary.totals.branches)
+    if refresh and not big:
+        summary = dashboard_summary(node=node, season=season, use_cache=False)
+    progress = progress_of(node=node, season=season) if big else None
+    shown = progress if progress is not None and (progress.running or progress.just_finished) else None
+    return summary, big, shown
 
 
 def progress_of(*, node: Organization, season: Season) -> Progress | None:

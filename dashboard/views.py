@@ -115,14 +115,10 @@ def index(request):
             if row else [],
         )
         return render(request, "dashboard/branch.html", context)
-    summary = selectors.dashboard_summary(node=scope.node, season=scope.season)
-    in_background = recount.in_background(branches=summary.totals.branches)
-    if _refresh(request) and not in_background:
-        summary = selectors.dashboard_summary(node=scope.node, season=scope.season, use_cache=False)
-    progress = recount.progress_of(node=scope.node, season=scope.season) if in_background else None
+    summary, in_background, progress = recount.front_page(node=scope.node, season=scope.season, refresh=_refresh(request))
     context.update(
         recount_in_background=in_background,
-        recount=progress if progress and (progress.running or progress.just_finished) else None,
+        recount=progress,
         data=summary, totals=summary.totals, behind=summary.behind, charts=_charts(summary),
         flag_rows=[(key, label, summary.totals.flag_counts[key]) for key, label in FLAGS.items()],
         grade_rows=[(label, n, share) for (_g, n, share), label in zip(summary.totals.grade_shares, GRADE_LABELS, strict=True)],
@@ -147,7 +143,7 @@ def recount_start(request):
 def recount_status(request):
     scope = _scope(request)
     progress = recount.progress_of(node=scope.node, season=scope.season)
-    return JsonResponse(progress.as_json() if progress else {"done": 0, "total": 0, "percent": 0, "finished": False})
+    return JsonResponse(progress.as_json() if progress else recount.NO_PROGRESS)
 
 
 def _branch_filters(request):
